@@ -1,0 +1,42 @@
+# Schemaline developer targets. Every target bootstraps uv and the pinned virtualenv first.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(PYTHON) -m uv
+VENV := .venv
+BIN := $(VENV)/bin
+SOURCES := shared services cli pipelines tests bench
+
+.PHONY: install demo test lint pytest bench lock schemas
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@$(UV) venv --quiet --allow-existing --python ">=3.11" $(VENV)
+	@$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	@touch $@
+
+demo: install
+	@$(BIN)/schemaline demo
+
+lint: install
+	@$(BIN)/ruff check $(SOURCES)
+	@$(BIN)/ruff format --check $(SOURCES)
+	@$(BIN)/mypy $$(find $(SOURCES) -name '*.py')
+
+pytest: install
+	@$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b $(BENCH_ARGS) || exit 1; done
+
+# Re-resolve dependencies and rewrite the committed pins (uv.lock stays local: it records URLs).
+lock:
+	@$(UV) lock --upgrade
+	@$(UV) export --quiet --no-hashes --all-groups --no-header --no-annotate -o requirements.lock
+
+schemas: install
+	@$(BIN)/schemaline contracts export docs/events

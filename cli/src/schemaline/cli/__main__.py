@@ -1,0 +1,5 @@
+import sys
+
+from schemaline.cli.main import main
+
+sys.exit(main())

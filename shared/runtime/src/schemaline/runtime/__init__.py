@@ -1,0 +1,1 @@
+"""Bus transports, consumer loop, settings, logging, tracing and storage helpers."""

@@ -1,0 +1,1 @@
+"""Schema Resolver SDK, validation engine and compatibility engine."""
