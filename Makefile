@@ -35,7 +35,7 @@ bench: install
 
 # Re-resolve dependencies and rewrite the committed pins (uv.lock stays local: it records URLs).
 lock:
-	@$(UV) lock --upgrade
+	@$(UV) lock
 	@$(UV) export --quiet --no-hashes --all-groups --no-header --no-annotate -o requirements.lock
 
 schemas: install
