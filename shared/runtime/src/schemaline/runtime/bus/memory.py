@@ -6,7 +6,9 @@ import asyncio
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from schemaline.contracts import Envelope, decode
 from schemaline.runtime.bus.transport import DeadLetter, InboundMessage, OutgoingMessage
 
 
@@ -98,6 +100,10 @@ class InMemoryTransport:
     async def dead_letters(self, service: str) -> list[DeadLetter]:
         letters, self._queues[service].dlq = self._queues[service].dlq, []
         return letters
+
+    def events(self) -> list[Envelope[Any]]:
+        """Every event published so far, decoded: what a handler test asserts on."""
+        return [decode(message.body) for message in self.published]
 
     def depth(self, service: str) -> int:
         return self._queues[service].ready.qsize()
