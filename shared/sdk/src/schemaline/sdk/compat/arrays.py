@@ -15,9 +15,12 @@ from schemaline.sdk.compat.facts import MISSING, is_everything
 def compare(ctx: Context, old: dict[str, Any], new: dict[str, Any], path: str) -> None:
     before, after = array_view(old, ctx.old.draft), array_view(new, ctx.new.draft)
     same_applicators = ctx.equivalent(applicator_part(old), applicator_part(new))
-    old_reached = same_applicators or not may_evaluate(ctx.old, old)[2]
-    old_rest = rest_item_model(old, before, ctx.old.draft, old_reached)
     new_rest = rest_item_model(new, after, ctx.new.draft, unevaluated_applies=True)
+    # as for objects: two `unevaluatedItems` compare directly, the scope check covers the rest
+    old_reached = (
+        same_applicators or new_rest.keyword == "unevaluatedItems" or not may_evaluate(ctx.old, old)[2]
+    )
+    old_rest = rest_item_model(old, before, ctx.old.draft, old_reached)
     _tuple(ctx, before, after, old_rest, new_rest, path)
     _rest(ctx, before, after, old_rest, new_rest, path)
     limited = new_rest.keyword == "unevaluatedItems" and new_rest.kind != "open"

@@ -18,6 +18,7 @@ from schemaline.sdk.compat.facts import strict_equal
 
 KEYWORDS = ("allOf", "anyOf", "oneOf")
 SUMS = ("anyOf", "oneOf")
+_SUMMARISED = ("SUM_TYPE_ADDED", "SUM_TYPE_EXTENDED", "PRODUCT_TYPE_ADDED")  # by COMBINED_TYPE_*
 _NEUTRAL = ANNOTATIONS | IDENTIFIERS | CONTAINERS | {"$schema"}
 
 
@@ -32,28 +33,40 @@ def compare_lone(ctx: Context, old: dict[str, Any], new: dict[str, Any], path: s
     old_only, new_only = _only(old), _only(new)
     if new_only and not any(key in old for key in KEYWORDS):
         if new_only == "allOf":
-            return _all_hold(ctx, old, new, path, "allOf")
-        return _some_covers(ctx, old, new, path, new_only)
+            _added_product(ctx, old, new, path)
+        elif not _some_covers(ctx, old, new, path, new_only):
+            _closest(ctx, old, new[new_only], pointer.join(path, new_only))
+            ctx.emit("SUM_TYPE_ADDED", pointer.join(path, new_only), None, new[new_only], key=new_only)
+        return True
     if old_only and not any(key in new for key in KEYWORDS):
-        where = pointer.join(path, old_only)
-        attempts = [
-            ctx.attempt(branch, new, pointer.join(path, old_only, i))
-            for i, branch in enumerate(old[old_only])
-        ]
+        # the changes land where the update replaced the combination: at `path`
+        attempts = [ctx.attempt(branch, new, path) for branch in old[old_only]]
         if old_only == "allOf":
             fitting = [trial for trial in attempts if trial.compatible]
             chosen = fitting[:1] or [min(attempts, key=Context.incompatible_count)]
             for trial in chosen:
                 ctx.extend(trial.changes)
             if not fitting:
-                ctx.emit("COMBINED_TYPE_SUBSCHEMAS_CHANGED", where, old[old_only], None, key=old_only)
+                ctx.emit("COMBINED_TYPE_SUBSCHEMAS_CHANGED", path, old[old_only], None, key=old_only)
             return True
         for trial in attempts:
             ctx.extend(trial.changes)
         if not all(trial.compatible for trial in attempts):
-            ctx.emit("SUM_TYPE_NARROWED", where, old[old_only], None, key=old_only)
+            ctx.emit("SUM_TYPE_NARROWED", path, old[old_only], None, key=old_only)
         return True
     return False
+
+
+def _closest(ctx: Context, old: dict[str, Any], branches: list[Any], where: str) -> None:
+    """Explain a failed match with the changes towards the nearest alternative."""
+    attempts = [ctx.attempt(old, branch, pointer.join(where, i)) for i, branch in enumerate(branches)]
+    if attempts:
+        ctx.extend(min(attempts, key=Context.incompatible_count).changes)
+
+
+def _added_product(ctx: Context, old: dict[str, Any], new: dict[str, Any], path: str) -> None:
+    if not _all_hold(ctx, old, new, path, "allOf"):
+        ctx.emit("PRODUCT_TYPE_ADDED", pointer.join(path, "allOf"), None, new["allOf"], key="allOf")
 
 
 def _some_covers(ctx: Context, old: dict[str, Any], new: dict[str, Any], path: str, keyword: str) -> bool:
@@ -82,12 +95,11 @@ def _all_hold(ctx: Context, old: dict[str, Any], new: dict[str, Any], path: str,
     attempts = [
         ctx.attempt(old, branch, pointer.join(path, keyword, i)) for i, branch in enumerate(new[keyword])
     ]
-    for trial in attempts:
-        if not trial.compatible:
-            return False
-    for trial in attempts:
-        ctx.extend(trial.changes)
-    return True
+    held = all(trial.compatible for trial in attempts)
+    if not held:  # comparing the whole original with one part is noisy: keep only what breaks
+        for trial in attempts:
+            ctx.extend([change for change in trial.changes if not change.compatible])
+    return held
 
 
 def compare(ctx: Context, old: dict[str, Any], new: dict[str, Any], path: str) -> None:
@@ -103,13 +115,10 @@ def compare(ctx: Context, old: dict[str, Any], new: dict[str, Any], path: str) -
                 _products(ctx, old, new, path)
             else:
                 _sums(ctx, old[keyword], new[keyword], path, keyword, keyword)
-        elif keyword in new:
-            held = _all_hold(ctx, old, new, path, keyword) if keyword == "allOf" else None
-            if held is None:
-                held = _some_covers(ctx, old, new, path, keyword)
-            if not held:
-                kind = "PRODUCT_TYPE_ADDED" if keyword == "allOf" else "SUM_TYPE_ADDED"
-                ctx.emit(kind, where, None, new[keyword], key=keyword)
+        elif keyword == "allOf" and keyword in new:
+            _added_product(ctx, old, new, path)
+        elif keyword in new and not _some_covers(ctx, old, new, path, keyword):
+            ctx.emit("SUM_TYPE_ADDED", where, None, new[keyword], key=keyword)
         elif keyword in old:
             kind = "PRODUCT_TYPE_REMOVED" if keyword == "allOf" else "SUM_TYPE_REMOVED"
             ctx.emit(kind, where, old[keyword], None, key=keyword)
@@ -122,13 +131,11 @@ def _cross(
     if before in SUMS and after in SUMS:
         _sums(trial, old[before], new[after], path, before, after)
     elif after == "allOf":
-        if not _all_hold(trial, old, new, path, after):
-            trial.emit("PRODUCT_TYPE_ADDED", pointer.join(path, after), None, new[after], key=after)
+        _added_product(trial, old, new, path)
     elif not _some_covers(trial, old, new, path, after):
+        _closest(trial, old, new[after], pointer.join(path, after))
         trial.emit("SUM_TYPE_ADDED", pointer.join(path, after), None, new[after], key=after)
-    ctx.extend(
-        [change for change in trial.changes if change.type not in ("SUM_TYPE_ADDED", "PRODUCT_TYPE_ADDED")]
-    )
+    ctx.extend([change for change in trial.changes if change.type not in _SUMMARISED])
     kind = "COMBINED_TYPE_EXTENDED" if trial.compatible else "COMBINED_TYPE_CHANGED"
     ctx.emit(kind, pointer.join(path, after), before, after, key=after)
 

@@ -190,8 +190,11 @@ def _pattern_added_is_covered(
 
 def _rest(ctx: Context, old: dict[str, Any], new: dict[str, Any], path: str, scope: _Scope) -> None:
     """Members no property or pattern names, on both sides."""
-    before = content_model.rest_property_model(old, ctx.old.draft, scope.old_reaches(None))
     after = content_model.rest_property_model(new, ctx.new.draft, unevaluated_applies=True)
+    # When both sides end in `unevaluatedProperties`, compare them directly: the scope check below
+    # flags every member the update's keyword may reach that the original's did not.
+    old_reached = scope.old_reaches(None) or after.keyword == "unevaluatedProperties"
+    before = content_model.rest_property_model(old, ctx.old.draft, old_reached)
     keyword = after.keyword or before.keyword or "additionalProperties"
     name = "UNEVALUATED_PROPERTIES" if keyword == "unevaluatedProperties" else "ADDITIONAL_PROPERTIES"
     where = pointer.join(path, keyword)

@@ -310,7 +310,7 @@ TABLE: dict[str, Rule] = {
         False,
         True,
         "tuple item {key} added to an open array: old arrays may hold another value there",
-        "give the item an empty schema (`{}`), " + _MAJOR,
+        "give the item an empty schema (`{{}}`), " + _MAJOR,
     ),
     "ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL": Rule(
         True, True, "tuple item {key} with an empty schema added"
