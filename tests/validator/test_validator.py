@@ -1,5 +1,6 @@
 """A landed batch in, exactly one verdict out; every rejected record in quarantine."""
 
+import json
 from typing import Any
 
 from schemaline.contracts import (
@@ -109,3 +110,19 @@ async def test_a_run_keeps_the_version_it_resolved_first(stack: Stack) -> None:
         URI, jsonl([invoice(3)]), run="jr-10", declared_fqid="finance.gdp.invoice:^1"
     )
     assert str(other_run.detail.schema_fqid) == "finance.gdp.invoice:v1.3"
+
+
+async def test_an_incompatible_writer_blocks_the_run_before_reading(stack: Stack) -> None:
+    writer = V12.__class__.parse("finance.gdp.invoice:v2.0")
+    schema = json.loads(json.dumps(stack.catalog.schemas[V11]))
+    schema["properties"]["amount"] = {"type": "string"}
+    stack.catalog.add(writer, schema)
+    verdict = await stack.land(
+        "s3://warehouse/gdp/invoice/not-even-there.jsonl", None, writer_fqid=str(writer)
+    )
+    event = verdict.detail
+    assert isinstance(event, PipelineFailed)
+    assert event.code is PipeCode.INCOMPATIBLE_SCHEMA
+    assert "cannot read data written under finance.gdp.invoice:v2.0" in event.message
+    assert event.changes
+    assert all(not change.compatible for change in event.changes)
