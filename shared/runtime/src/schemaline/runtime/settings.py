@@ -20,6 +20,9 @@ class BusSettings(BaseModel):
     prefetch: int = Field(default=128, ge=1, description="Unacked messages per consumer")
     max_attempts: int = Field(default=3, ge=1, description="Handler attempts before dead-lettering")
     retry_backoff_s: float = Field(default=0.2, ge=0, description="First retry delay; doubles")
+    queue_expires_s: float | None = Field(
+        default=None, gt=0, description="Let the broker delete queues unused this long (dev, tests)"
+    )
 
 
 class DatabaseSettings(BaseModel):

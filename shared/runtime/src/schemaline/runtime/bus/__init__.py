@@ -5,6 +5,7 @@ from schemaline.runtime.bus.event_bus import EventBus
 from schemaline.runtime.bus.factory import build_bus, build_transport
 from schemaline.runtime.bus.memory import InMemoryTransport
 from schemaline.runtime.bus.port import Bus, Handler, Publisher
+from schemaline.runtime.bus.rabbitmq import RabbitMQTransport
 from schemaline.runtime.bus.transport import DeadLetter, InboundMessage, OutgoingMessage, Transport
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "InboundMessage",
     "OutgoingMessage",
     "Publisher",
+    "RabbitMQTransport",
     "RetryPolicy",
     "Transport",
     "build_bus",

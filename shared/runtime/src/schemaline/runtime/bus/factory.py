@@ -20,6 +20,7 @@ def build_transport(settings: BusSettings) -> Transport:
             exchange=settings.exchange,
             queue_prefix=settings.queue_prefix,
             prefetch=settings.prefetch,
+            queue_expires_s=settings.queue_expires_s,
         )
     transport = InMemoryTransport()
     transport.destination = settings.exchange

@@ -61,11 +61,15 @@ class RabbitMQTransport:
         exchange: str = "schemaline.events",
         queue_prefix: str = "schemaline",
         prefetch: int = 128,
+        queue_expires_s: float | None = None,
     ) -> None:
         self._url = url
         self.destination = exchange
         self._queue_prefix = queue_prefix
         self._prefetch = prefetch
+        self._queue_arguments: dict[str, Any] = (
+            {"x-expires": int(queue_expires_s * 1000)} if queue_expires_s else {}
+        )
         self._connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
@@ -119,8 +123,10 @@ class RabbitMQTransport:
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=self._prefetch)
         exchange = await channel.declare_exchange(self.destination, aio_pika.ExchangeType.TOPIC, durable=True)
-        await channel.declare_queue(self.dlq_name(service), durable=True)
-        queue = await channel.declare_queue(self.queue_name(service), durable=True)
+        await channel.declare_queue(self.dlq_name(service), durable=True, arguments=self._queue_arguments)
+        queue = await channel.declare_queue(
+            self.queue_name(service), durable=True, arguments=self._queue_arguments
+        )
         for key in routing_keys:
             await queue.bind(exchange, routing_key=key)
         self._queues[service] = queue
@@ -154,7 +160,9 @@ class RabbitMQTransport:
     async def dead_letters(self, service: str) -> list[DeadLetter]:
         if self._publish_channel is None:
             raise RuntimeError("RabbitMQTransport used before connect()")
-        queue = await self._publish_channel.declare_queue(self.dlq_name(service), durable=True)
+        queue = await self._publish_channel.declare_queue(
+            self.dlq_name(service), durable=True, arguments=self._queue_arguments
+        )
         letters = []
         while (message := await queue.get(fail=False, no_ack=True)) is not None:
             headers = dict(message.headers or {})
@@ -169,10 +177,10 @@ class RabbitMQTransport:
             )
         return letters
 
-    async def delete_queues(self, services: Iterable[str]) -> None:
-        """Remove the services' queues and the exchange (tests and benches clean up with it)."""
+    async def delete(self, services: Iterable[str] = ()) -> None:
+        """Remove the exchange and the services' queues (tests and benches clean up with it)."""
         if self._publish_channel is None:
-            return
+            raise RuntimeError("RabbitMQTransport used before connect()")
         for service in services:
             for name in (self.queue_name(service), self.dlq_name(service)):
                 await self._publish_channel.queue_delete(name)
