@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.support.aio",
     "tests.support.rabbitmq",
     "tests.support.postgres",
+    "tests.support.registry",
 ]

@@ -6,18 +6,15 @@ import uvicorn
 
 from schemaline.registry.bootstrap import bootstrap
 from schemaline.registry.settings import RegistrySettings
-from schemaline.runtime.logging import configure_logging, get_logger
-from schemaline.runtime.settings import masked
-from schemaline.runtime.telemetry import console_exporter, get_tracer, setup_tracing
+from schemaline.runtime.service import setup_process
+from schemaline.runtime.telemetry import get_tracer
 
 
 def main() -> None:
     settings = RegistrySettings()
-    configure_logging(settings.log.level, json_logs=settings.log.json_logs)
-    get_logger("schemaline.registry").info("starting", settings=masked(settings))
-    exporter = console_exporter() if settings.telemetry.exporter == "console" else None
-    tracer = get_tracer(setup_tracing(settings.service_name, exporter)) if exporter else None
-    service = bootstrap(settings, tracer=tracer)
+    provider = setup_process(settings)
+    service = bootstrap(settings, tracer=get_tracer(provider))
+    # uvicorn handles SIGTERM/SIGINT and runs the app's lifespan (migrations, consumer, outbox relay).
     uvicorn.run(
         service.app,
         host=settings.host,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,43 +23,42 @@ from schemaline.registry.compat import Checker
 from schemaline.registry.handlers import HANDLERS, SERVICE, EventHandler
 from schemaline.registry.migrations import migrate
 from schemaline.registry.outbox import OutboxRelay
-from schemaline.registry.service import Registry
+from schemaline.registry.service import Registry, utcnow
 from schemaline.registry.settings import RegistrySettings
 from schemaline.registry.sql import SqlRepository
-from schemaline.runtime.bus import Bus, Transport, build_bus
+from schemaline.runtime.bus import EventBus, Handler, Transport, build_bus
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.idempotency import SqlProcessedEvents
+from schemaline.runtime.service import Service
 from schemaline.sdk import compat
 
 
 @dataclass
 class RegistryService:
-    """Everything the registry runs; `running()` is its lifespan."""
+    """Everything the registry runs; `running()` is its lifespan (uvicorn enters it through the app)."""
 
     settings: RegistrySettings
     engine: AsyncEngine
-    bus: Bus
     registry: Registry
     relay: OutboxRelay
+    consumer: Service
     app: FastAPI = field(init=False)
+
+    @property
+    def bus(self) -> EventBus:
+        return self.consumer.bus
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[RegistryService]:
-        """Migrate, start consuming and relaying; stop both and release the database on exit."""
-        relay_task: asyncio.Task[None] | None = None
-        try:
-            if self.settings.migrate_on_start:
-                await migrate(self.engine)
-            await self.bus.start()
+        """Migrate, consume and relay; on exit stop relaying and consuming, then release the database."""
+        async with self.consumer.running():
             relay_task = asyncio.create_task(self.relay.run(), name="registry:outbox-relay")
-            yield self
-        finally:
-            if relay_task is not None:
+            try:
+                yield self
+            finally:
                 relay_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await relay_task
-            await self.bus.close()
-            await self.engine.dispose()
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
@@ -66,7 +66,7 @@ class RegistryService:
             yield
 
 
-def _bind(handler: EventHandler, registry: Registry) -> Callable[[Envelope[Any]], Any]:
+def _bind(handler: EventHandler, registry: Registry) -> Handler:
     async def handle(envelope: Envelope[Any]) -> None:
         await handler(envelope, registry)
 
@@ -83,7 +83,7 @@ def bootstrap(
     settings: RegistrySettings,
     *,
     engine: AsyncEngine | None = None,
-    bus: Bus | None = None,
+    bus: EventBus | None = None,
     transport: Transport | None = None,
     checker: Checker = compat.check,
     now: Callable[[], datetime] | None = None,
@@ -104,11 +104,15 @@ def bootstrap(
         checker=checker,
         defaults=settings.compat,
         notify_outbox=relay.notify,
-        **({"now": now} if now else {}),
+        now=now or utcnow,
     )
-    if settings.consume_events:
-        for detail_type, handler in HANDLERS.items():
-            bus.subscribe(SERVICE, [detail_type], _bind(handler, registry))
-    service = RegistryService(settings, engine, bus, registry, relay)
+    handlers = (
+        {event: _bind(HANDLERS[event], registry) for event in HANDLERS} if settings.consume_events else {}
+    )
+    startup: list[Callable[[], Awaitable[None]]] = []
+    if settings.migrate_on_start:
+        startup.append(functools.partial(migrate, engine))
+    consumer = Service(SERVICE, bus, handlers, startup=startup, shutdown=[engine.dispose])
+    service = RegistryService(settings, engine, registry, relay, consumer)
     service.app = create_app(registry, TokenTable(settings.auth.tokens), lifespan=service._lifespan)
     return service

@@ -10,6 +10,7 @@ import structlog
 
 from schemaline.contracts import (
     Envelope,
+    EventDetail,
     Fqid,
     PipeCode,
     SchemaApproved,
@@ -111,7 +112,7 @@ async def on_schema_rejected(envelope: Envelope[SchemaRejected], registry: Regis
 
 EventHandler = Callable[[Envelope[Any], Registry], Awaitable[None]]
 
-HANDLERS: dict[str, EventHandler] = {
-    SchemaApproved.DETAIL_TYPE: on_schema_approved,
-    SchemaRejected.DETAIL_TYPE: on_schema_rejected,
+HANDLERS: dict[type[EventDetail], EventHandler] = {
+    SchemaApproved: on_schema_approved,
+    SchemaRejected: on_schema_rejected,
 }

@@ -38,7 +38,7 @@ from schemaline.sdk.compat import Level, Policy
 SOURCE = "registry"
 
 
-def _utcnow() -> datetime:
+def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
@@ -53,7 +53,7 @@ class Registry:
     repo: Repository
     checker: Checker
     defaults: CompatDefaults = field(default_factory=CompatDefaults)
-    now: Callable[[], datetime] = _utcnow
+    now: Callable[[], datetime] = utcnow
     notify_outbox: Callable[[], None] = _nothing  # wakes the relay after a commit that enqueued events
 
     async def config_of(self, tx: Tx, subject: Subject) -> SubjectConfig:

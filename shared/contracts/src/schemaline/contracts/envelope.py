@@ -84,8 +84,8 @@ class Envelope(BaseModel, Generic[D]):
     )
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON-ready dict with EventBridge's field names."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        """The JSON-ready dict with EventBridge's field names (nulls kept, as `encode` does)."""
+        return self.model_dump(mode="json", by_alias=True)
 
     def with_meta(self, **changes: str | None) -> Envelope[D]:
         meta = self.detail.meta.model_copy(update=changes)
