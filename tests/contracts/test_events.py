@@ -138,3 +138,49 @@ def test_published_event() -> None:
         published_at=datetime(2025, 10, 7, tzinfo=UTC),
     )
     assert decode(encode(new_envelope(event, source="registry"))).detail == event
+
+
+def test_events_with_absent_optional_fields_survive_the_wire() -> None:
+    """encode() drops None fields; decode() must accept their absence (a BatchLanded without FQID)."""
+    from schemaline.contracts import BatchLanded, SchemaDriftDetected, SchemaProposed, decode, encode
+
+    samples = [
+        BatchLanded.model_validate(
+            {
+                "pipeline_id": "p",
+                "run_id": "jr-1",
+                "layer": "raw",
+                "declared_fqid": None,
+                "object_uri": "s3://b/k",
+            }
+        ),
+        SchemaDriftDetected.model_validate(
+            {
+                "pipeline_id": "p",
+                "run_id": "jr-1",
+                "layer": "gdp",
+                "schema_fqid": "finance.gdp.invoice:v1.1",
+                "fields": [],
+                "object_uri": "s3://b/k",
+                "record_count": 1,
+                "drifted_count": 1,
+                "quarantine_uri": None,
+            }
+        ),
+        SchemaProposed.model_validate(
+            {
+                "proposal_id": "p-1",
+                "subject": "finance.gdp.invoice",
+                "proposed_fqid": "finance.gdp.invoice:v1.0",
+                "base_fqid": None,
+                "fingerprint": "sha256:00",
+                "compatible": True,
+                "level": "BACKWARD",
+                "policy": "strict",
+                "proposed_by": "ops",
+            }
+        ),
+    ]
+    for detail in samples:
+        envelope = new_envelope(detail, source="test")
+        assert decode(encode(envelope)).detail == envelope.detail
