@@ -18,6 +18,9 @@ class BusSettings(BaseModel):
     exchange: str = Field(default="schemaline.events", description="Durable topic exchange")
     queue_prefix: str = Field(default="schemaline", description="Prefix of per-service queues")
     prefetch: int = Field(default=128, ge=1, description="Unacked messages per consumer")
+    concurrency: int = Field(
+        default=1, ge=1, description="Messages a service's consumer handles at once (keep ≤ prefetch)"
+    )
     max_attempts: int = Field(default=3, ge=1, description="Handler attempts before dead-lettering")
     retry_backoff_s: float = Field(default=0.2, ge=0, description="First retry delay; doubles")
     queue_expires_s: float | None = Field(

@@ -33,6 +33,8 @@ class _Message:
         if self.settled:
             raise RuntimeError("message already acknowledged")
         self.settled = True
+        if self.owner is not None:
+            self.owner.in_flight.pop(id(self), None)
 
 
 @dataclass
@@ -83,8 +85,9 @@ class InMemoryTransport:
             while True:
                 message = await queue.ready.get()
                 queue.in_flight[id(message)] = message
+                # It leaves in_flight when settled: with a concurrent consumer the next message is
+                # asked for before this one is acknowledged.
                 yield message
-                queue.in_flight.pop(id(message), None)
         finally:
             # The consumer stopped: whatever it held but did not settle goes back, redelivered.
             for message in list(queue.in_flight.values()):
