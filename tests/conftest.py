@@ -1,3 +1,8 @@
-"""Shared pytest plugins for the whole test suite."""
+"""Shared fixtures live in tests/support; each module is a pytest plugin listed here."""
 
-pytest_plugins = ["tests.support.moto_server"]
+pytest_plugins = [
+    "tests.support.aio",
+    "tests.support.rabbitmq",
+    "tests.support.postgres",
+    "tests.support.moto_server",
+]

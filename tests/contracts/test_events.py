@@ -138,3 +138,9 @@ def test_published_event() -> None:
         published_at=datetime(2025, 10, 7, tzinfo=UTC),
     )
     assert decode(encode(new_envelope(event, source="registry"))).detail == event
+
+
+def test_every_event_survives_the_wire_with_its_optional_fields_empty() -> None:
+    envelope = new_envelope(landed(declared_fqid=None), source="extractor")
+    assert decode(encode(envelope)) == envelope
+    assert envelope.detail.declared_fqid is None

@@ -1,0 +1,110 @@
+"""The consumer loop: decode at the edge, call the handler, ack after success, retry, dead-letter."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from schemaline.contracts import Envelope, EventDecodeError, decode
+from schemaline.runtime.bus.port import Handler
+from schemaline.runtime.bus.transport import InboundMessage, Transport
+from schemaline.runtime.idempotency import ProcessedEvents
+from schemaline.runtime.telemetry import context_from_meta
+
+log = structlog.get_logger("schemaline.consumer")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 3
+    backoff_s: float = 0.2
+
+    def delay(self, attempt: int) -> float:
+        return float(self.backoff_s * (2 ** (attempt - 1)))
+
+
+@dataclass
+class Consumer:
+    """Runs one service's handlers over its queue until cancelled."""
+
+    service: str
+    transport: Transport
+    handlers: Mapping[str, Handler]
+    processed: ProcessedEvents
+    tracer: trace.Tracer
+    retry: RetryPolicy = RetryPolicy()
+
+    async def run(self) -> None:
+        # aclosing: on cancellation the transport hands back what this consumer had not settled.
+        async with contextlib.aclosing(self.transport.consume(self.service)) as messages:
+            async for message in messages:
+                await self.process(message)
+
+    async def process(self, message: InboundMessage) -> None:
+        try:
+            envelope = decode(message.body)
+        except EventDecodeError as exc:
+            await self._dead_letter(message, f"malformed message: {exc}")
+            return
+        handler = self.handlers.get(envelope.detail_type)
+        if handler is None:
+            await self._dead_letter(message, f"no handler for detail-type {envelope.detail_type!r}")
+            return
+        with structlog.contextvars.bound_contextvars(
+            service=self.service,
+            event_id=envelope.id,
+            detail_type=envelope.detail_type,
+            run_id=envelope.detail.meta.correlation_id,
+        ):
+            if await self.processed.seen(self.service, envelope.id):
+                log.info("duplicate event skipped", redelivered=message.redelivered)
+                await message.ack()
+                return
+            await self._handle(message, envelope, handler)
+
+    async def _handle(self, message: InboundMessage, envelope: Envelope[Any], handler: Handler) -> None:
+        parent = context_from_meta(envelope.detail.meta)
+        with self.tracer.start_as_current_span(
+            f"process {envelope.detail_type}",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": self.transport.system,
+                "messaging.operation.type": "process",
+                "messaging.operation.name": "process",
+                "messaging.destination.name": self.transport.destination,
+                "messaging.consumer.group.name": self.service,
+                "messaging.message.id": envelope.id,
+                "messaging.rabbitmq.destination.routing_key": envelope.detail_type,
+            },
+        ) as span:
+            for attempt in range(1, self.retry.max_attempts + 1):
+                try:
+                    await handler(envelope)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    span.record_exception(exc)
+                    reason = f"{type(exc).__name__}: {exc}"
+                    if attempt == self.retry.max_attempts:
+                        span.set_status(Status(StatusCode.ERROR, reason))
+                        log.error("handler failed, dead-lettering", attempts=attempt, reason=reason)
+                        await self._dead_letter(message, f"handler failed {attempt} times: {reason}")
+                        return
+                    log.warning("handler failed, retrying", attempt=attempt, reason=reason)
+                    await asyncio.sleep(self.retry.delay(attempt))
+                else:
+                    break
+            await self.processed.mark(self.service, envelope.id)
+            await message.ack()
+
+    async def _dead_letter(self, message: InboundMessage, reason: str) -> None:
+        log.error("message dead-lettered", service=self.service, reason=reason)
+        await self.transport.dead_letter(self.service, message, reason)

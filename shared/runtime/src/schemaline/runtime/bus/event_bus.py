@@ -1,0 +1,106 @@
+"""The Bus over any transport: traced publishing and one consumer task per subscribed service."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from schemaline.contracts import Envelope, encode
+from schemaline.runtime.bus.consumer import Consumer, RetryPolicy
+from schemaline.runtime.bus.port import Handler
+from schemaline.runtime.bus.transport import DeadLetter, OutgoingMessage, Transport
+from schemaline.runtime.idempotency import InMemoryProcessedEvents, ProcessedEvents
+from schemaline.runtime.telemetry import current_trace_fields, get_tracer
+
+
+class EventBus:
+    """Implements the `Bus` port; transports only move bytes."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        processed: ProcessedEvents | None = None,
+        retry: RetryPolicy | None = None,
+        tracer: trace.Tracer | None = None,
+    ) -> None:
+        self.transport = transport
+        self.processed = processed or InMemoryProcessedEvents()
+        self.retry = retry or RetryPolicy()
+        self.tracer = tracer or get_tracer()
+        self._handlers: dict[str, dict[str, Handler]] = defaultdict(dict)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._connected = False
+
+    def subscribe(self, service: str, detail_types: Iterable[str], handler: Handler) -> None:
+        for detail_type in detail_types:
+            self._handlers[service][detail_type] = handler
+
+    async def connect(self) -> None:
+        if not self._connected:
+            await self.transport.connect()
+            self._connected = True
+
+    async def start(self) -> None:
+        await self.connect()
+        for service, handlers in self._handlers.items():
+            await self.transport.declare(service, handlers)
+            consumer = Consumer(service, self.transport, handlers, self.processed, self.tracer, self.retry)
+            self._tasks.append(asyncio.create_task(consumer.run(), name=f"consumer:{service}"))
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self._connected:
+            await self.transport.close()
+            self._connected = False
+
+    async def publish(self, envelope: Envelope[Any]) -> None:
+        await self.publish_many([envelope])
+
+    async def publish_many(self, envelopes: Sequence[Envelope[Any]]) -> None:
+        if not envelopes:
+            return
+        await self.connect()
+        messages = []
+        spans = []
+        for envelope in envelopes:
+            span = self.tracer.start_span(
+                f"publish {envelope.detail_type}",
+                kind=SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": self.transport.system,
+                    "messaging.operation.type": "send",
+                    "messaging.operation.name": "publish",
+                    "messaging.destination.name": self.transport.destination,
+                    "messaging.message.id": envelope.id,
+                    "messaging.rabbitmq.destination.routing_key": envelope.detail_type,
+                },
+            )
+            spans.append(span)
+            with trace.use_span(span):
+                traced = envelope.with_meta(**current_trace_fields())
+            messages.append(OutgoingMessage(envelope.detail_type, encode(traced), envelope.id))
+        try:
+            await self.transport.publish(messages)
+        except Exception as exc:
+            for span in spans:
+                span.record_exception(exc)
+                span.set_status(trace.Status(trace.StatusCode.ERROR, str(exc)))
+            raise
+        finally:
+            for span in spans:
+                span.end()
+
+    async def dead_letters(self, service: str) -> list[DeadLetter]:
+        return await self.transport.dead_letters(service)

@@ -1,0 +1,72 @@
+"""The transport port: raw messages in and out. Bytes become models only in the consumer loop."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    routing_key: str
+    body: bytes
+    message_id: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class InboundMessage(Protocol):
+    """A delivered message; exactly one of ack / requeue / the transport's dead_letter ends it."""
+
+    @property
+    def body(self) -> bytes: ...
+
+    @property
+    def routing_key(self) -> str: ...
+
+    @property
+    def message_id(self) -> str | None: ...
+
+    @property
+    def redelivered(self) -> bool: ...
+
+    async def ack(self) -> None: ...
+
+    async def requeue(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A message a service could not process, with why."""
+
+    service: str
+    body: bytes
+    routing_key: str
+    reason: str
+    headers: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Transport(Protocol):
+    """A message broker seen from Schemaline: topic routing by detail-type, a queue per service."""
+
+    system: str  # messaging.system for traces: "rabbitmq", "aws_sqs", "in-memory"
+    destination: str  # the exchange / bus name
+
+    async def connect(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        """Publish and wait for every confirm; raises if any was not confirmed."""
+
+    async def declare(self, service: str, routing_keys: Iterable[str]) -> None:
+        """Declare the service's durable queue (bound to the keys) and its dead-letter queue."""
+
+    def consume(self, service: str) -> AsyncGenerator[InboundMessage, None]:
+        """Deliveries from the service's queue until the transport closes."""
+
+    async def dead_letter(self, service: str, message: InboundMessage, reason: str) -> None:
+        """Move the message to the service's DLQ with the reason, then ack the original."""
+
+    async def dead_letters(self, service: str) -> list[DeadLetter]:
+        """Drain and return what is in the service's DLQ (operators and tests read it)."""

@@ -1,0 +1,60 @@
+"""Settings: one pydantic-settings class per service, nested parts, logged once with secrets masked."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BusSettings(BaseModel):
+    transport: Literal["memory", "rabbitmq"] = Field(
+        default="memory", description="in-process bus (embedded default) or RabbitMQ"
+    )
+    amqp_url: SecretStr = Field(
+        default=SecretStr("amqp://guest:guest@127.0.0.1:5672/"), description="RabbitMQ URL"
+    )
+    exchange: str = Field(default="schemaline.events", description="Durable topic exchange")
+    queue_prefix: str = Field(default="schemaline", description="Prefix of per-service queues")
+    prefetch: int = Field(default=128, ge=1, description="Unacked messages per consumer")
+    max_attempts: int = Field(default=3, ge=1, description="Handler attempts before dead-lettering")
+    retry_backoff_s: float = Field(default=0.2, ge=0, description="First retry delay; doubles")
+    queue_expires_s: float | None = Field(
+        default=None, gt=0, description="Let the broker delete queues unused this long (dev, tests)"
+    )
+
+
+class DatabaseSettings(BaseModel):
+    url: SecretStr = Field(
+        default=SecretStr("sqlite+aiosqlite:///.schemaline/schemaline.db"),
+        description="SQLAlchemy async URL: postgresql+asyncpg://… or sqlite+aiosqlite:///…",
+    )
+
+
+class TelemetrySettings(BaseModel):
+    exporter: Literal["none", "console", "otlp"] = Field(default="none", description="Span exporter")
+    otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP endpoint for traces")
+
+
+class LogSettings(BaseModel):
+    level: str = Field(default="INFO", description="Log level")
+    json_logs: bool = Field(default=True, description="JSON lines (True) or console rendering")
+
+
+class ServiceSettings(BaseSettings):
+    """Base of every service's settings; subclasses set `env_prefix`, e.g. SCHEMALINE_VALIDATOR_."""
+
+    model_config = SettingsConfigDict(env_prefix="SCHEMALINE_", env_nested_delimiter="__", extra="ignore")
+
+    service_name: str = Field(default="schemaline", description="Service name in logs and traces")
+    bus: BusSettings = Field(default_factory=BusSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+
+
+def masked(settings: BaseModel) -> dict[str, Any]:
+    """The settings as logged: every secret replaced by asterisks."""
+    dumped: dict[str, Any] = settings.model_dump(mode="json")
+    return dumped

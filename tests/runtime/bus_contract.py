@@ -1,0 +1,234 @@
+"""One bus test suite, run against every transport (see test_bus_memory / test_bus_rabbitmq)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from schemaline.contracts import BatchLanded, Envelope, SchemaPublished, new_envelope
+from schemaline.runtime.bus import EventBus, OutgoingMessage, RetryPolicy, Transport
+from schemaline.runtime.idempotency import InMemoryProcessedEvents, ProcessedEvents
+from tests.support.aio import eventually
+
+BusFactory = Callable[[], EventBus]
+
+
+def landed(run: int) -> Envelope[BatchLanded]:
+    detail = BatchLanded.model_validate(
+        {
+            "pipeline_id": "finance_gdp_transform",
+            "run_id": f"jr-{run:06d}",
+            "layer": "gdp",
+            "declared_fqid": "finance.gdp.invoice:v1.1",
+            "object_uri": f"s3://warehouse/gdp/invoice/part-{run}.jsonl",
+        }
+    )
+    return new_envelope(detail, source="test")
+
+
+class BusContract:
+    """Subclasses provide `make_transport`: a new transport onto the same broker each call."""
+
+    @pytest.fixture
+    def make_transport(self) -> Callable[[], Transport]:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def processed(self) -> ProcessedEvents:
+        return InMemoryProcessedEvents()
+
+    @pytest.fixture
+    async def make_bus(
+        self, make_transport: Callable[[], Transport], processed: ProcessedEvents
+    ) -> AsyncIterator[BusFactory]:
+        buses: list[EventBus] = []
+
+        def factory() -> EventBus:
+            bus = EventBus(make_transport(), processed=processed, retry=RetryPolicy(3, 0.01))
+            buses.append(bus)
+            return bus
+
+        yield factory
+        for bus in buses:
+            await bus.close()
+
+    async def test_delivers_the_typed_event(self, make_bus: BusFactory) -> None:
+        received: list[Envelope[Any]] = []
+
+        async def handler(envelope: Envelope[Any]) -> None:
+            received.append(envelope)
+
+        bus = make_bus()
+        bus.subscribe("alpha", ["BatchLanded"], handler)
+        await bus.start()
+        sent = landed(1)
+        await bus.publish(sent)
+        await eventually(lambda: len(received) == 1, what="delivery")
+        assert isinstance(received[0].detail, BatchLanded)
+        assert received[0].id == sent.id
+        assert received[0].detail.run_id == "jr-000001"
+
+    async def test_fans_out_to_every_subscribed_service_and_only_them(self, make_bus: BusFactory) -> None:
+        seen: Counter[str] = Counter()
+
+        def recorder(name: str) -> Callable[[Envelope[Any]], Any]:
+            async def handler(envelope: Envelope[Any]) -> None:
+                seen[f"{name}:{envelope.detail_type}"] += 1
+
+            return handler
+
+        bus = make_bus()
+        bus.subscribe("alpha", ["BatchLanded"], recorder("alpha"))
+        bus.subscribe("beta", ["BatchLanded", "SchemaPublished"], recorder("beta"))
+        await bus.start()
+        published = SchemaPublished.model_validate(
+            {
+                "fqid": "finance.gdp.invoice:v1.2",
+                "fingerprint": "sha256:00",
+                "published_at": "2025-10-07T00:00:00Z",
+            }
+        )
+        await bus.publish_many([landed(1), new_envelope(published, source="registry")])
+        await eventually(lambda: sum(seen.values()) == 3, what="fan-out")
+        await asyncio.sleep(0.1)
+        assert seen == {"alpha:BatchLanded": 1, "beta:BatchLanded": 1, "beta:SchemaPublished": 1}
+
+    async def test_acks_only_after_the_handler_returned(self, make_bus: BusFactory) -> None:
+        started = asyncio.Event()
+        done: list[str] = []
+
+        async def stuck(envelope: Envelope[Any]) -> None:
+            started.set()
+            await asyncio.Event().wait()  # never returns: the consumer is stopped mid-handler
+
+        first = make_bus()
+        first.subscribe("alpha", ["BatchLanded"], stuck)
+        await first.start()
+        await first.publish(landed(7))
+        await asyncio.wait_for(started.wait(), 10)
+        await first.close()
+
+        async def finish(envelope: Envelope[Any]) -> None:
+            done.append(envelope.id)
+
+        second = make_bus()
+        second.subscribe("alpha", ["BatchLanded"], finish)
+        await second.start()
+        await eventually(lambda: len(done) == 1, what="redelivery of the unacked event")
+
+    async def test_retries_then_dead_letters_with_the_reason(self, make_bus: BusFactory) -> None:
+        attempts: list[str] = []
+
+        async def failing(envelope: Envelope[Any]) -> None:
+            attempts.append(envelope.id)
+            raise ValueError("warehouse unreachable")
+
+        bus = make_bus()
+        bus.subscribe("alpha", ["BatchLanded"], failing)
+        await bus.start()
+        sent = landed(2)
+        await bus.publish(sent)
+        letters = await _wait_for_dead_letters(bus, "alpha", 1)
+        assert attempts == [sent.id] * 3
+        assert "failed 3 times" in letters[0].reason
+        assert "ValueError: warehouse unreachable" in letters[0].reason
+        assert letters[0].routing_key == "BatchLanded"
+        assert letters[0].body  # the original message, for replay
+
+    async def test_a_transient_failure_is_retried_to_success(self, make_bus: BusFactory) -> None:
+        calls: list[int] = []
+
+        async def flaky(envelope: Envelope[Any]) -> None:
+            calls.append(1)
+            if len(calls) < 3:
+                raise ConnectionError("blip")
+
+        bus = make_bus()
+        bus.subscribe("alpha", ["BatchLanded"], flaky)
+        await bus.start()
+        await bus.publish(landed(3))
+        await eventually(lambda: len(calls) == 3, what="third attempt")
+        await asyncio.sleep(0.1)
+        assert await bus.dead_letters("alpha") == []
+
+    async def test_malformed_messages_go_to_the_dlq_and_never_stop_the_consumer(
+        self, make_bus: BusFactory
+    ) -> None:
+        received: list[str] = []
+
+        async def handler(envelope: Envelope[Any]) -> None:
+            received.append(envelope.id)
+
+        bus = make_bus()
+        bus.subscribe("alpha", ["BatchLanded"], handler)
+        await bus.start()
+        await bus.transport.publish(
+            [
+                OutgoingMessage("BatchLanded", b"{not json", "m-1"),
+                OutgoingMessage("BatchLanded", b'{"detail-type": "BatchLanded", "detail": {}}', "m-2"),
+            ]
+        )
+        good = landed(4)
+        await bus.publish(good)
+        await eventually(lambda: received == [good.id], what="the good event after two bad ones")
+        letters = await _wait_for_dead_letters(bus, "alpha", 2)
+        assert [letter.reason.split(":")[0] for letter in letters] == ["malformed message"] * 2
+        assert "not JSON" in letters[0].reason
+        assert "/source" in letters[1].reason or "/detail" in letters[1].reason
+
+    async def test_a_redelivered_event_has_no_second_effect(self, make_bus: BusFactory) -> None:
+        effects: Counter[str] = Counter()
+
+        async def handler(envelope: Envelope[Any]) -> None:
+            effects[envelope.id] += 1
+
+        bus = make_bus()
+        bus.subscribe("alpha", ["BatchLanded"], handler)
+        await bus.start()
+        sent = landed(5)
+        await bus.publish(sent)
+        await bus.publish(sent)  # the same event id again, as an at-least-once bus may do
+        marker = landed(6)
+        await bus.publish(marker)
+        await eventually(lambda: effects[marker.id] == 1, what="the marker event")
+        assert effects[sent.id] == 1
+
+    async def test_a_consumer_restarted_mid_stream_loses_nothing(self, make_bus: BusFactory) -> None:
+        effects: Counter[str] = Counter()
+        total = 200
+
+        async def slow(envelope: Envelope[Any]) -> None:
+            await asyncio.sleep(0.001)
+            effects[envelope.id] += 1
+
+        first = make_bus()
+        first.subscribe("alpha", ["BatchLanded"], slow)
+        await first.start()
+        sent = [landed(100 + n) for n in range(total)]
+        await first.publish_many(sent)
+        await eventually(lambda: len(effects) >= 40, what="the first 40 events")
+        await first.close()
+        assert len(effects) < total, "the restart should happen mid-stream"
+
+        second = make_bus()
+        second.subscribe("alpha", ["BatchLanded"], slow)
+        await second.start()
+        await eventually(lambda: len(effects) == total, within=30, what="every event after restart")
+        assert set(effects) == {envelope.id for envelope in sent}
+        assert max(effects.values()) == 1
+
+
+async def _wait_for_dead_letters(bus: EventBus, service: str, count: int) -> list[Any]:
+    letters: list[Any] = []
+
+    async def poll() -> None:
+        while len(letters) < count:
+            letters.extend(await bus.dead_letters(service))
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(poll(), 10)
+    return letters
