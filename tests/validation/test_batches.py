@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import itertools
 import random
 from collections.abc import AsyncIterator
@@ -278,3 +279,22 @@ def test_results_serialise_to_plain_json() -> None:
     decoded = orjson.loads(orjson.dumps(result.to_dict()))
     assert decoded["counts"] == {"valid": 7, "drift": 2, "invalid": 2}
     assert decoded["verdict"]["outcome"] == "drift"
+
+
+@pytest.mark.parametrize("pause_gc", [True, False])
+def test_the_collector_is_paused_while_a_chunk_is_checked_then_left_as_it_was(pause_gc: bool) -> None:
+    data, _ = mixed_batch()
+    engine = ValidationEngine(pause_gc=pause_gc)
+    enabled_in_sink: list[bool] = []
+    assert gc.isenabled()
+    engine.validate_lines(
+        data, INVOICE_SCHEMA, LENIENT, sink=lambda _: enabled_in_sink.append(gc.isenabled())
+    )
+    assert enabled_in_sink == [not pause_gc] * 4
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        engine.validate_lines(data, INVOICE_SCHEMA, LENIENT)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
