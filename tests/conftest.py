@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.support.rabbitmq",
     "tests.support.postgres",
     "tests.support.moto_server",
+    "tests.support.registry",
 ]

@@ -8,16 +8,20 @@ from schemaline.contracts import (
     EVENT_MODELS,
     BatchLanded,
     EventDecodeError,
+    Fingerprint,
     Fqid,
     Layer,
     PipeCode,
     PipeError,
     PipelineFailed,
     PipelineId,
+    ProposalId,
     RunId,
     SchemaContract,
+    SchemaProposed,
     SchemaPublished,
     Selector,
+    Subject,
     decode,
     encode,
     new_envelope,
@@ -144,3 +148,18 @@ def test_every_event_survives_the_wire_with_its_optional_fields_empty() -> None:
     envelope = new_envelope(landed(declared_fqid=None), source="extractor")
     assert decode(encode(envelope)) == envelope
     assert envelope.detail.declared_fqid is None
+
+
+def test_required_nullable_fields_survive_the_wire() -> None:
+    event = SchemaProposed(
+        proposal_id=ProposalId("p-1"),
+        subject=Subject.parse("finance.gdp.invoice"),
+        proposed_fqid=Fqid.parse("finance.gdp.invoice:v1.0"),
+        base_fqid=None,
+        fingerprint=Fingerprint("sha256:ab"),
+        compatible=True,
+        level="BACKWARD",
+        policy="strict",
+        proposed_by="publisher",
+    )
+    assert decode(encode(new_envelope(event, source="registry"))).detail == event

@@ -11,10 +11,11 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from schemaline.contracts import Envelope, Fqid, QuarantineLine, RuleViolation
 from schemaline.drift_detector.bootstrap import bootstrap
 from schemaline.drift_detector.handlers import Deps
-from schemaline.drift_detector.ports import InMemoryObjects, InMemorySchemas
+from schemaline.drift_detector.ports import InMemorySchemas
 from schemaline.drift_detector.settings import DriftSettings
 from schemaline.runtime.bus import EventBus, InMemoryTransport
 from schemaline.runtime.db import create_engine
+from schemaline.runtime.objectstore import LocalFolderStore
 from schemaline.runtime.settings import BusSettings
 
 from .test_patch import GOOD, INVOICE
@@ -31,7 +32,7 @@ class Harness:
     bus: EventBus
     transport: InMemoryTransport
     deps: Deps
-    objects: InMemoryObjects
+    objects: LocalFolderStore
     metrics: InMemoryMetricReader
 
     def published(self, detail_type: str) -> list[Envelope[Any]]:
@@ -58,7 +59,9 @@ class Harness:
             ).model_dump_json(by_alias=True)
             for n, record in enumerate(records)
         ]
-        self.objects.objects[uri] = "\n".join(lines).encode() + b"\n"
+        path = self.objects.path_of(uri)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes("\n".join(lines).encode() + b"\n")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -70,10 +73,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def harness(database_url: str) -> AsyncIterator[Harness]:
+async def harness(database_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
     transport = InMemoryTransport()
     bus = EventBus(transport)
-    objects = InMemoryObjects()
+    objects = LocalFolderStore(tmp_path / "objects")
     reader = InMemoryMetricReader()
     settings = DriftSettings(bus=BusSettings(transport="memory"))
     service, deps = bootstrap(

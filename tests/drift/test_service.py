@@ -163,7 +163,8 @@ async def test_a_covering_version_reruns_the_quarantine_and_resolves_the_case(ha
     assert rerun.run_id == "jr-1.rerun.v1.2"
     assert str(rerun.declared_fqid) == "finance.gdp.invoice:v1.2"
     assert rerun.record_count == 2
-    assert [json.loads(line) for line in harness.objects.objects[rerun.object_uri].splitlines()] == drifted
+    data = await harness.objects.get_bytes(rerun.object_uri)
+    assert [json.loads(line) for line in data.splitlines()] == drifted
     [case] = await cases(harness)
     assert rerun.drift_case_id == case.case_id
 

@@ -6,11 +6,12 @@ from opentelemetry import metrics
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.drift_detector.handlers import SERVICE, Deps, handlers
-from schemaline.drift_detector.ports import Objects, SchemaSource
+from schemaline.drift_detector.ports import SchemaSource
 from schemaline.drift_detector.settings import DriftSettings
 from schemaline.drift_detector.tables import metadata
 from schemaline.runtime.bus import EventBus, build_bus
 from schemaline.runtime.db import create_engine
+from schemaline.runtime.objectstore import ObjectStore
 from schemaline.runtime.service import Service
 
 
@@ -18,7 +19,7 @@ def bootstrap(
     settings: DriftSettings,
     *,
     schemas: SchemaSource,
-    objects: Objects,
+    objects: ObjectStore,
     bus: EventBus | None = None,
     engine: AsyncEngine | None = None,
     meter_provider: metrics.MeterProvider | None = None,

@@ -35,9 +35,10 @@ from schemaline.contracts import (
 )
 from schemaline.drift_detector.cases import CaseState, CaseStore, DriftCase
 from schemaline.drift_detector.coverage import covers
-from schemaline.drift_detector.ports import Objects, SchemaSource
+from schemaline.drift_detector.ports import SchemaSource
 from schemaline.runtime.bus import Publisher
 from schemaline.runtime.idempotency import record_processed
+from schemaline.runtime.objectstore import ObjectStore
 
 SERVICE = "drift_detector"
 SOURCE = "schemaline.drift_detector"
@@ -49,7 +50,7 @@ class Deps:
     engine: AsyncEngine
     publisher: Publisher
     schemas: SchemaSource
-    objects: Objects
+    objects: ObjectStore
     drift_events: Counter
     rerun_prefix: str  # e.g. s3://warehouse/reruns
     cases: CaseStore = field(default_factory=CaseStore)

@@ -32,6 +32,19 @@ class DatabaseSettings(BaseModel):
     )
 
 
+class ObjectStoreSettings(BaseModel):
+    kind: Literal["local", "s3"] = Field(
+        default="local", description="a local folder (embedded default) or S3"
+    )
+    root: str = Field(
+        default=".schemaline/objects", description="Local folder: s3://bucket/key lives at ROOT/bucket/key"
+    )
+    endpoint_url: str | None = Field(
+        default=None, description="S3 endpoint (a moto server locally; unset for AWS)"
+    )
+    region: str = Field(default="eu-west-1", description="S3 region")
+
+
 class TelemetrySettings(BaseModel):
     exporter: Literal["none", "console", "otlp"] = Field(default="none", description="Span exporter")
     otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP endpoint for traces")
@@ -50,6 +63,7 @@ class ServiceSettings(BaseSettings):
     service_name: str = Field(default="schemaline", description="Service name in logs and traces")
     bus: BusSettings = Field(default_factory=BusSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    objects: ObjectStoreSettings = Field(default_factory=ObjectStoreSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     log: LogSettings = Field(default_factory=LogSettings)
 

@@ -11,6 +11,7 @@ await store.exists(uri); [info async for info in store.list("s3://bucket/prefix/
 """
 
 from schemaline.runtime.objectstore.errors import InvalidObjectUri, ObjectNotFound, ObjectStoreError
+from schemaline.runtime.objectstore.factory import open_object_store
 from schemaline.runtime.objectstore.local import LocalFolderStore
 from schemaline.runtime.objectstore.port import DEFAULT_CHUNK_SIZE, ObjectInfo, ObjectReader, ObjectStore
 from schemaline.runtime.objectstore.s3 import S3ObjectStore
@@ -27,4 +28,5 @@ __all__ = [
     "ObjectStoreError",
     "ObjectUri",
     "S3ObjectStore",
+    "open_object_store",
 ]

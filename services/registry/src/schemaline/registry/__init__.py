@@ -1,0 +1,1 @@
+"""The schema registry: subjects, immutable versions, contracts, compatibility and the REST API."""

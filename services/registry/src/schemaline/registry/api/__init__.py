@@ -1,0 +1,41 @@
+"""The REST API under /api/v1."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+from fastapi import APIRouter, FastAPI
+
+from schemaline.registry.api import contracts, fetch, health, subjects
+from schemaline.registry.api.errors import install_error_handlers
+from schemaline.registry.api.roles import AUTH_ERRORS
+from schemaline.registry.auth import TokenTable
+from schemaline.registry.service import Registry
+
+PREFIX = "/api/v1"
+
+
+def create_app(
+    registry: Registry,
+    tokens: TokenTable,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+) -> FastAPI:
+    app = FastAPI(
+        title="Schemaline registry",
+        version="1",
+        description="Subjects, immutable versions, compatibility, proposals and schema contracts.",
+        lifespan=lifespan,
+    )
+    app.state.registry = registry
+    app.state.tokens = tokens
+    api = APIRouter(prefix=PREFIX)
+    api.include_router(health.router)
+    for module in (fetch, subjects, contracts):
+        api.include_router(module.router, responses=AUTH_ERRORS)
+    app.include_router(api)
+    install_error_handlers(app)
+    return app
+
+
+__all__ = ["PREFIX", "create_app"]

@@ -1,0 +1,70 @@
+"""Bearer tokens → roles → permissions. No token: 401; a role without the permission: 403."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from schemaline.registry.settings import Role, TokenGrant
+
+
+class Permission(StrEnum):
+    READ = "read"
+    PROPOSE = "propose"
+    CONFIGURE = "configure"
+    GOVERN = "govern"
+
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.RUNNER: frozenset({Permission.READ}),
+    Role.PUBLISHER: frozenset({Permission.READ, Permission.PROPOSE, Permission.CONFIGURE}),
+    Role.APPROVER: frozenset({Permission.READ, Permission.GOVERN}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    name: str
+    role: Role
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+class TokenTable:
+    """Looks tokens up by their sha256, so neither the table nor a timing says what a token is."""
+
+    def __init__(self, grants: Iterable[TokenGrant]) -> None:
+        self._by_digest = {_digest(g.token.get_secret_value()): Principal(g.name, g.role) for g in grants}
+
+    def principal(self, token: str) -> Principal | None:
+        return self._by_digest.get(_digest(token))
+
+
+_bearer = HTTPBearer(auto_error=False, description="A registry token: runner, publisher or approver")
+
+
+def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
+    """A FastAPI dependency that admits a principal whose role grants `permission`."""
+
+    async def dependency(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ) -> Principal:
+        tokens: TokenTable = request.app.state.tokens
+        principal = tokens.principal(credentials.credentials) if credentials else None
+        if principal is None:
+            raise HTTPException(
+                401, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+            )
+        if permission not in PERMISSIONS[principal.role]:
+            raise HTTPException(403, f"role {principal.role.value} may not {permission.value}")
+        return principal
+
+    return dependency

@@ -1,0 +1,97 @@
+"""How the registry asks the compatibility engine: parse the candidate, pick the history, next version."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import SchemaError as JsonSchemaError
+
+from schemaline.contracts import ChangeSummary, Fingerprint, Version
+from schemaline.registry.errors import InvalidSchemaError
+from schemaline.registry.fingerprint import fingerprint_of, normalize
+from schemaline.registry.model import SchemaVersion, SubjectConfig
+from schemaline.sdk.compat import Level, Policy, SchemaError, Verdict
+from schemaline.sdk.compat.api import JsonSchema
+
+Checker = Callable[[JsonSchema, Sequence[JsonSchema], Level, Policy], Verdict]
+"""The compatibility engine's `check` (history oldest first); tests may pass another."""
+
+FIRST_VERSION = Version(1, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    document: JsonSchema
+    normalized: str
+    fingerprint: Fingerprint
+
+    @classmethod
+    def stored(cls, normalized: str, fingerprint: Fingerprint) -> Candidate:
+        """A candidate already parsed and stored (a pending proposal)."""
+        return cls(json.loads(normalized), normalized, fingerprint)
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The verdict on a candidate against a subject's history, and the version it would get."""
+
+    verdict: Verdict
+    base: SchemaVersion | None
+    next_version: Version
+
+    @property
+    def changes(self) -> tuple[ChangeSummary, ...]:
+        return summarize(self.verdict)
+
+
+def parse_candidate(document: Any) -> Candidate:
+    """Check that `document` is a JSON Schema (draft 2020-12) and fingerprint its normalized form."""
+    if not isinstance(document, dict | bool):
+        raise InvalidSchemaError(
+            f"a JSON Schema is an object or a boolean, got {type(document).__name__}", pointer=""
+        )
+    try:
+        jsonschema.Draft202012Validator.check_schema(document)
+    except JsonSchemaError as exc:
+        pointer = "".join(f"/{part}" for part in exc.path)
+        raise InvalidSchemaError(f"not a valid JSON Schema: {exc.message}", pointer=pointer) from None
+    try:
+        normalized = normalize(document)
+    except ValueError as exc:  # NaN or Infinity cannot be stored as JSON
+        raise InvalidSchemaError(f"not storable as JSON: {exc}", pointer="") from None
+    return Candidate(json.loads(normalized), normalized, fingerprint_of(normalized))
+
+
+def assess(
+    checker: Checker, candidate: Candidate, history: Sequence[SchemaVersion], config: SubjectConfig
+) -> Assessment:
+    """Run the engine over the subject's versions; a breaking change (semver major) takes a new major."""
+    if not history:
+        # A first version has nothing to be compatible with.
+        verdict = Verdict(True, config.level, config.policy, (), "minor")
+        return Assessment(verdict, None, FIRST_VERSION)
+    try:
+        verdict = checker(candidate.document, [v.schema for v in history], config.level, config.policy)
+    except SchemaError as exc:
+        raise InvalidSchemaError(str(exc)) from None
+    base = history[-1]
+    latest = base.fqid.version
+    next_version = latest.next_major() if verdict.semver == "major" else latest.next_minor()
+    return Assessment(verdict, base, next_version)
+
+
+def summarize(verdict: Verdict) -> tuple[ChangeSummary, ...]:
+    return tuple(
+        ChangeSummary(
+            type=change.type,
+            path=change.path,
+            compatible=change.compatible,
+            message=change.message,
+            suggestion=change.suggestion,
+        )
+        for change in verdict.changes
+    )

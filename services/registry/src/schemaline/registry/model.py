@@ -1,0 +1,103 @@
+"""What the registry stores: versions, subject configuration, proposals and contract revisions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from schemaline.contracts import (
+    CaseId,
+    ChangeSummary,
+    Fingerprint,
+    Fqid,
+    Layer,
+    PipelineId,
+    ProposalId,
+    SchemaContract,
+    Subject,
+    Version,
+)
+from schemaline.sdk.compat import Level, Policy
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaVersion:
+    """A published version; its content never changes (only the deprecation flag does)."""
+
+    fqid: Fqid
+    fingerprint: Fingerprint
+    schema_text: str  # normalized JSON, served as stored
+    deprecated: bool
+    published_at: datetime
+    proposal_id: ProposalId | None = None
+
+    @property
+    def schema(self) -> Any:
+        return json.loads(self.schema_text)
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectConfig:
+    level: Level
+    policy: Policy
+    explicit: bool  # False: the global default applies
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectSummary:
+    subject: Subject
+    latest: Version | None
+    version_count: int
+    level: Level | None
+    policy: Policy | None
+
+
+class ProposalState(StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    id: ProposalId
+    subject: Subject
+    proposed: Version
+    base: Version | None
+    fingerprint: Fingerprint
+    schema_text: str
+    state: ProposalState
+    level: Level
+    policy: Policy
+    changes: tuple[ChangeSummary, ...]
+    covers: tuple[CaseId, ...]
+    proposed_by: str
+    created_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    reason: str | None = None
+    published: Version | None = None
+
+    @property
+    def proposed_fqid(self) -> Fqid:
+        return Fqid(self.subject, self.proposed)
+
+    @property
+    def base_fqid(self) -> Fqid | None:
+        return Fqid(self.subject, self.base) if self.base else None
+
+
+@dataclass(frozen=True, slots=True)
+class ContractRevision:
+    """One stored revision of a stage's contract; `contract` is None for a deletion."""
+
+    pipeline_id: PipelineId
+    layer: Layer
+    revision: int
+    contract: SchemaContract | None
+    fingerprint: Fingerprint | None
+    created_at: datetime
+    created_by: str

@@ -1,0 +1,103 @@
+"""Transactional outbox relay: events committed with their effects, then published, then marked sent.
+
+A crash after the commit and before the publish loses nothing: the rows stay unsent and the next
+relay publishes them. A crash after the publish and before the mark re-sends the same event ids,
+which every consumer deduplicates (delivery is at least once; effects happen once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import Row, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from schemaline.contracts import decode
+from schemaline.registry.settings import OutboxSettings
+from schemaline.registry.tables import outbox
+from schemaline.runtime.bus import Publisher
+
+log = structlog.get_logger("schemaline.registry.outbox")
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows in commit order; `notify()` wakes it right after a commit."""
+
+    def __init__(self, engine: AsyncEngine, publisher: Publisher, settings: OutboxSettings) -> None:
+        self._engine = engine
+        self._publisher = publisher
+        self._settings = settings
+        self._wake = asyncio.Event()
+        # PostgreSQL: rows stay locked (SKIP LOCKED) while published, so replicas never send the same row.
+        # SQLite has one writer: read, publish, then mark in a fresh transaction.
+        self._lock_rows = engine.dialect.name == "postgresql"
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    async def relay_once(self) -> int:
+        """Publish one batch of unsent events; returns how many were sent."""
+        if self._lock_rows:
+            async with self._engine.begin() as conn:
+                rows = await self._claim(conn)
+                if rows:
+                    await self._publish(rows)
+                    await self._mark_sent(conn, rows)
+            return len(rows)
+        async with self._engine.begin() as conn:
+            rows = await self._claim(conn)
+        if rows:
+            await self._publish(rows)
+            async with self._engine.begin() as conn:
+                await self._mark_sent(conn, rows)
+        return len(rows)
+
+    async def drain(self) -> int:
+        sent = 0
+        while batch := await self.relay_once():
+            sent += batch
+        return sent
+
+    async def run(self) -> None:
+        """Relay until cancelled: after every wake-up, and at least every poll interval."""
+        while True:
+            self._wake.clear()
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.error("outbox relay failed; retrying", reason=f"{type(exc).__name__}: {exc}")
+                await asyncio.sleep(self._settings.retry_backoff_s)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._settings.poll_interval_s)
+
+    async def pending(self) -> int:
+        query = select(outbox.c.seq).where(outbox.c.sent_at.is_(None))
+        async with self._engine.connect() as conn:
+            return len((await conn.execute(query)).all())
+
+    async def _claim(self, conn: AsyncConnection) -> Sequence[Row[Any, Any]]:
+        query = (
+            select(outbox.c.seq, outbox.c.body)
+            .where(outbox.c.sent_at.is_(None))
+            .order_by(outbox.c.seq)
+            .limit(self._settings.batch_size)
+        )
+        if self._lock_rows:
+            query = query.with_for_update(skip_locked=True)
+        return (await conn.execute(query)).all()
+
+    async def _publish(self, rows: Sequence[Row[Any, Any]]) -> None:
+        await self._publisher.publish_many([decode(row.body) for row in rows])
+
+    async def _mark_sent(self, conn: AsyncConnection, rows: Sequence[Row[Any, Any]]) -> None:
+        seqs = [row.seq for row in rows]
+        await conn.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(sent_at=datetime.now(UTC)))
+        log.info("outbox events published", count=len(seqs))
