@@ -62,6 +62,7 @@ def validate(schema: Any) -> Document:
             re.compile(regex)
         except re.error as exc:
             raise SchemaError(f"{where}: {regex!r} is not a valid regular expression ({exc})") from None
-    if b'Ref"' in orjson.dumps(schema):  # any $ref, $dynamicRef or $recursiveRef
+    dumped = orjson.dumps(schema)
+    if any(keyword in dumped for keyword in (b'"$ref":', b'"$dynamicRef":', b'"$recursiveRef":')):
         document.check_refs()
     return document
