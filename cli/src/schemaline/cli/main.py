@@ -12,11 +12,20 @@ from schemaline.cli import (
     governance_cmd,
     ledger_cmd,
     lineage_cmd,
+    schema_cmd,
     validate_cmd,
 )
 from schemaline.cli.errors import CliError
 
-COMMANDS = (demo_cmd, contracts_cmd, validate_cmd, lineage_cmd, ledger_cmd, governance_cmd)
+COMMANDS = (
+    demo_cmd,
+    contracts_cmd,
+    schema_cmd,
+    validate_cmd,
+    lineage_cmd,
+    ledger_cmd,
+    governance_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
