@@ -24,6 +24,7 @@ from schemaline.contracts import (
     EventDetail,
     ProposalId,
     SchemaApproved,
+    SchemaPublished,
     SchemaRejected,
     Subject,
     decode,
@@ -36,6 +37,7 @@ from schemaline.runtime.bus import EventBus, InMemoryTransport, Transport, build
 from schemaline.runtime.settings import BusSettings, DatabaseSettings
 from schemaline.sdk.compat import Change, Comparison, Level, Policy, Verdict
 from schemaline.sdk.compat.api import JsonSchema
+from tests.support.aio import eventually
 from tests.support.postgres import ADMIN_DSN
 
 TOKENS = {
@@ -133,6 +135,15 @@ class Harness:
         return await self.client.post(
             f"/api/v1/subjects/{subject}/versions", json={"schema": schema}, headers=bearer(role)
         )
+
+    async def publish(self, schema: Any, subject: Subject = SUBJECT) -> str:
+        """Propose, approve as governance would, wait for SchemaPublished; returns the FQID."""
+        response = await self.propose(schema, subject)
+        assert response.status_code == 202, response.text
+        before = len(self.events(SchemaPublished))
+        await self.decide(response.json()["proposal"]["id"], approve=True)
+        await eventually(lambda: len(self.events(SchemaPublished)) > before, what="SchemaPublished")
+        return str(self.events(SchemaPublished)[-1].detail.fqid)
 
     async def decide(self, proposal_id: str, *, approve: bool, reason: str = "looks fine") -> Envelope[Any]:
         """Publish governance's decision on the bus, as the governance service would."""
