@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from pydantic import SecretStr
@@ -22,16 +18,9 @@ from schemathesis.core.result import Ok
 from schemaline.registry.bootstrap import bootstrap
 from schemaline.registry.settings import RegistrySettings, Role
 from schemaline.runtime.settings import DatabaseSettings
-from tests.support.registry import auth_settings, bearer, invoice, running_registry, toy_check
+from tests.support.registry import auth_settings, bearer, invoice, running_registry, serving, toy_check
 
 EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 15}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def _seed(url: str) -> None:
@@ -58,22 +47,12 @@ def live_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder: Path = tmp_path_factory.mktemp("fuzz")
     url = f"sqlite+aiosqlite:///{folder}/registry.db"
     asyncio.run(_seed(url))
-    port = _free_port()
     service = bootstrap(
         RegistrySettings(database=DatabaseSettings(url=SecretStr(url)), auth=auth_settings()),
         checker=toy_check,
     )
-    server = uvicorn.Server(uvicorn.Config(service.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "registry did not start"
-        assert time.monotonic() < deadline, "registry did not start in time"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=20)
+    with serving(service.app) as base_url:
+        yield base_url
 
 
 def fuzz(operation: Any, mode: GenerationMode, headers: dict[str, str], base_url: str) -> list[str]:
