@@ -4,5 +4,6 @@ pytest_plugins = [
     "tests.support.aio",
     "tests.support.rabbitmq",
     "tests.support.postgres",
+    "tests.support.moto_server",
     "tests.support.registry",
 ]

@@ -9,7 +9,7 @@ from schemaline.contracts.contract import (
     StagePolicy,
     ValidationTiming,
 )
-from schemaline.contracts.envelope import Envelope, EventDetail, EventMeta, new_envelope
+from schemaline.contracts.envelope import Envelope, EventDetail, EventMeta, derived_id, new_envelope
 from schemaline.contracts.errors import CATALOG, CatalogEntry, PipeCode, PipeError
 from schemaline.contracts.events import (
     EVENT_MODELS,
@@ -39,6 +39,7 @@ from schemaline.contracts.fqid import (
     Version,
 )
 from schemaline.contracts.ids import CaseId, EventId, Fingerprint, PipelineId, ProposalId, RunId
+from schemaline.contracts.quarantine import QuarantineLine
 
 __all__ = [
     "CATALOG",
@@ -69,6 +70,7 @@ __all__ = [
     "PipelineFailed",
     "PipelineId",
     "ProposalId",
+    "QuarantineLine",
     "RuleViolation",
     "RunId",
     "SchemaApproved",
@@ -85,6 +87,7 @@ __all__ = [
     "ValidationTiming",
     "Version",
     "decode",
+    "derived_id",
     "encode",
     "new_envelope",
 ]

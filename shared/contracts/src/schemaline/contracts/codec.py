@@ -18,12 +18,8 @@ class EventDecodeError(ValueError):
 
 
 def encode(envelope: AnyEnvelope) -> bytes:
-    """Serialise with EventBridge field names, compactly.
-
-    Nulls are kept: some fields are required but nullable (`SchemaProposed.base_fqid`,
-    `BatchLanded.declared_fqid`), and dropping them would make the event undecodable.
-    """
-    return envelope.model_dump_json(by_alias=True).encode()
+    """Serialise with EventBridge field names, compactly."""
+    return envelope.model_dump_json(by_alias=True, exclude_none=True).encode()
 
 
 def decode(data: bytes | str) -> AnyEnvelope:

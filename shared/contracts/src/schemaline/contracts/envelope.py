@@ -84,8 +84,8 @@ class Envelope(BaseModel, Generic[D]):
     )
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON-ready dict with EventBridge's field names (nulls kept, as `encode` does)."""
-        return self.model_dump(mode="json", by_alias=True)
+        """The JSON-ready dict with EventBridge's field names."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
     def with_meta(self, **changes: str | None) -> Envelope[D]:
         meta = self.detail.meta.model_copy(update=changes)
@@ -100,8 +100,13 @@ def new_envelope(
     cause: Envelope[Any] | None = None,
     resources: tuple[str, ...] = (),
     extra_meta: Mapping[str, str] | None = None,
+    event_id: EventId | None = None,
 ) -> Envelope[D]:
-    """Wrap an event, carrying correlation and causation forward from the event that caused it."""
+    """Wrap an event, carrying correlation and causation forward from the event that caused it.
+
+    Pass `event_id=derived_id(cause.id, purpose)` when a handler may run again for the same cause:
+    the re-published event then has the same id, and consumers drop it as a duplicate.
+    """
     meta = detail.meta
     correlation = meta.correlation_id or detail.correlation()
     if correlation is None and cause is not None:
@@ -116,4 +121,12 @@ def new_envelope(
         source = SOURCE_PREFIX + source
     # Parametrise by the concrete class so pydantic serialises every field of the subclass.
     envelope_type: type[Envelope[D]] = Envelope[type(detail)]  # type: ignore[misc, assignment]
-    return envelope_type(detail_type=detail.DETAIL_TYPE, source=source, resources=resources, detail=detail)
+    envelope = envelope_type(
+        detail_type=detail.DETAIL_TYPE, source=source, resources=resources, detail=detail
+    )
+    return envelope if event_id is None else envelope.model_copy(update={"id": event_id})
+
+
+def derived_id(cause_id: str, purpose: str) -> EventId:
+    """A stable event id for the event published because of `cause_id`, for `purpose`."""
+    return EventId(str(uuid.uuid5(uuid.NAMESPACE_URL, f"schemaline:{cause_id}:{purpose}")))

@@ -79,6 +79,7 @@ class BatchLanded(EventDetail):
     run_id: RunId = _RUN
     layer: Layer = Field(description="Layer of the stage that wrote the batch")
     declared_fqid: Selector | None = Field(
+        default=None,
         description="Schema FQID or selector the stage declares; missing is a governance violation",
         examples=["finance.gdp.invoice:v1.1", "finance.kpi.invoice_daily:^1"],
     )
@@ -131,7 +132,7 @@ class SchemaDriftDetected(EventDetail):
     record_count: int = Field(ge=0, description="Records read")
     drifted_count: int = Field(ge=0, description="Records rejected for their shape")
     invalid_count: int = Field(default=0, ge=0, description="Records rejected for a value rule")
-    quarantine_uri: str | None = Field(description="Where the rejected records are")
+    quarantine_uri: str | None = Field(default=None, description="Where the rejected records are")
     previous_fqid: Fqid | None = Field(
         default=None, description="For a mid-run version change: the version the run began with"
     )
@@ -169,7 +170,7 @@ class SchemaProposed(EventDetail):
     proposal_id: ProposalId = Field(description="Proposal id")
     subject: Subject = Field(description="Subject of the proposal", examples=["finance.gdp.invoice"])
     proposed_fqid: Fqid = Field(description="Version it would be published as")
-    base_fqid: Fqid | None = Field(description="Latest version it was checked against")
+    base_fqid: Fqid | None = Field(default=None, description="Latest version it was checked against")
     fingerprint: Fingerprint = Field(description="Content fingerprint (sha256 of normalized JSON)")
     compatible: bool = Field(description="Verdict of the compatibility check")
     level: str = Field(description="Compatibility level applied", examples=["BACKWARD"])

@@ -18,6 +18,9 @@ class BusSettings(BaseModel):
     exchange: str = Field(default="schemaline.events", description="Durable topic exchange")
     queue_prefix: str = Field(default="schemaline", description="Prefix of per-service queues")
     prefetch: int = Field(default=128, ge=1, description="Unacked messages per consumer")
+    concurrency: int = Field(
+        default=1, ge=1, description="Messages a service's consumer handles at once (keep ≤ prefetch)"
+    )
     max_attempts: int = Field(default=3, ge=1, description="Handler attempts before dead-lettering")
     retry_backoff_s: float = Field(default=0.2, ge=0, description="First retry delay; doubles")
     queue_expires_s: float | None = Field(
@@ -30,6 +33,19 @@ class DatabaseSettings(BaseModel):
         default=SecretStr("sqlite+aiosqlite:///.schemaline/schemaline.db"),
         description="SQLAlchemy async URL: postgresql+asyncpg://… or sqlite+aiosqlite:///…",
     )
+
+
+class ObjectStoreSettings(BaseModel):
+    kind: Literal["local", "s3"] = Field(
+        default="local", description="a local folder (embedded default) or S3"
+    )
+    root: str = Field(
+        default=".schemaline/objects", description="Local folder: s3://bucket/key lives at ROOT/bucket/key"
+    )
+    endpoint_url: str | None = Field(
+        default=None, description="S3 endpoint (a moto server locally; unset for AWS)"
+    )
+    region: str = Field(default="eu-west-1", description="S3 region")
 
 
 class TelemetrySettings(BaseModel):
@@ -50,6 +66,7 @@ class ServiceSettings(BaseSettings):
     service_name: str = Field(default="schemaline", description="Service name in logs and traces")
     bus: BusSettings = Field(default_factory=BusSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    objects: ObjectStoreSettings = Field(default_factory=ObjectStoreSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     log: LogSettings = Field(default_factory=LogSettings)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,12 +40,43 @@ class Consumer:
     processed: ProcessedEvents
     tracer: trace.Tracer
     retry: RetryPolicy = RetryPolicy()
+    concurrency: int = 1
 
     async def run(self) -> None:
         # aclosing: on cancellation the transport hands back what this consumer had not settled.
         async with contextlib.aclosing(self.transport.consume(self.service)) as messages:
-            async for message in messages:
+            if self.concurrency <= 1:
+                async for message in messages:
+                    await self.process(message)
+                return
+            await self._run_concurrently(messages)
+
+    async def _run_concurrently(self, messages: AsyncIterator[InboundMessage]) -> None:
+        """Up to `concurrency` messages in flight; each is still acked only after its handler returns.
+
+        Handlers that batch their writes (a write-behind buffer they await) need this: one message
+        at a time would make every batch a batch of one.
+        """
+        slots = asyncio.Semaphore(self.concurrency)
+        in_flight: set[asyncio.Task[None]] = set()
+
+        async def process_then_release(message: InboundMessage) -> None:
+            try:
                 await self.process(message)
+            finally:
+                slots.release()
+
+        try:
+            async for message in messages:
+                await slots.acquire()
+                task = asyncio.create_task(process_then_release(message))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+        finally:
+            # Stop what is in flight before the transport takes back the unsettled messages.
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
 
     async def process(self, message: InboundMessage) -> None:
         try:

@@ -29,8 +29,10 @@ class EventBus:
         processed: ProcessedEvents | None = None,
         retry: RetryPolicy | None = None,
         tracer: trace.Tracer | None = None,
+        concurrency: int = 1,
     ) -> None:
         self.transport = transport
+        self.concurrency = concurrency
         self.processed = processed or InMemoryProcessedEvents()
         self.retry = retry or RetryPolicy()
         self.tracer = tracer or get_tracer()
@@ -51,7 +53,9 @@ class EventBus:
         await self.connect()
         for service, handlers in self._handlers.items():
             await self.transport.declare(service, handlers)
-            consumer = Consumer(service, self.transport, handlers, self.processed, self.tracer, self.retry)
+            consumer = Consumer(
+                service, self.transport, handlers, self.processed, self.tracer, self.retry, self.concurrency
+            )
             self._tasks.append(asyncio.create_task(consumer.run(), name=f"consumer:{service}"))
 
     async def close(self) -> None:

@@ -39,4 +39,5 @@ def build_bus(
         processed=processed,
         retry=RetryPolicy(settings.max_attempts, settings.retry_backoff_s),
         tracer=tracer,
+        concurrency=settings.concurrency,
     )

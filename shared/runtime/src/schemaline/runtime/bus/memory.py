@@ -6,7 +6,9 @@ import asyncio
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from schemaline.contracts import Envelope, decode
 from schemaline.runtime.bus.transport import DeadLetter, InboundMessage, OutgoingMessage
 
 
@@ -31,6 +33,8 @@ class _Message:
         if self.settled:
             raise RuntimeError("message already acknowledged")
         self.settled = True
+        if self.owner is not None:
+            self.owner.in_flight.pop(id(self), None)
 
 
 @dataclass
@@ -81,8 +85,9 @@ class InMemoryTransport:
             while True:
                 message = await queue.ready.get()
                 queue.in_flight[id(message)] = message
+                # It leaves in_flight when settled: with a concurrent consumer the next message is
+                # asked for before this one is acknowledged.
                 yield message
-                queue.in_flight.pop(id(message), None)
         finally:
             # The consumer stopped: whatever it held but did not settle goes back, redelivered.
             for message in list(queue.in_flight.values()):
@@ -98,6 +103,10 @@ class InMemoryTransport:
     async def dead_letters(self, service: str) -> list[DeadLetter]:
         letters, self._queues[service].dlq = self._queues[service].dlq, []
         return letters
+
+    def events(self) -> list[Envelope[Any]]:
+        """Every event published so far, decoded: what a handler test asserts on."""
+        return [decode(message.body) for message in self.published]
 
     def depth(self, service: str) -> int:
         return self._queues[service].ready.qsize()

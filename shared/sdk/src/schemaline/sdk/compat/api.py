@@ -1,75 +1,41 @@
-"""Public types and entry points of the compatibility engine (implementation in progress)."""
+"""Public types and entry points of the compatibility engine.
+
+`diff(original, update)` lists what changed, read in the backward direction: a change is compatible
+when every instance valid under `original` stays valid under `update`. `check` applies a level to a
+subject's history.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, Literal
 
-JsonSchema = dict[str, Any] | bool
+from schemaline.sdk.compat import engine, levels
+from schemaline.sdk.compat.model import (
+    Change,
+    Comparison,
+    JsonSchema,
+    Level,
+    Policy,
+    SchemaError,
+    Verdict,
+)
 
-
-class Level(StrEnum):
-    NONE = "NONE"
-    BACKWARD = "BACKWARD"
-    BACKWARD_TRANSITIVE = "BACKWARD_TRANSITIVE"
-    FORWARD = "FORWARD"
-    FORWARD_TRANSITIVE = "FORWARD_TRANSITIVE"
-    FULL = "FULL"
-    FULL_TRANSITIVE = "FULL_TRANSITIVE"
-
-
-class Policy(StrEnum):
-    STRICT = "strict"
-    LENIENT = "lenient"
-
-
-class SchemaError(ValueError):
-    """The input is not a valid JSON Schema; the message names the JSON Pointer."""
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One difference between two schemas."""
-
-    type: str
-    path: str
-    old: Any
-    new: Any
-    compatible: bool
-    message: str
-    suggestion: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    """The changes found comparing the candidate with one earlier version."""
-
-    history_index: int
-    direction: Literal["backward", "forward"]
-    changes: tuple[Change, ...]
-
-    @property
-    def compatible(self) -> bool:
-        return all(change.compatible for change in self.changes)
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    compatible: bool
-    level: Level
-    policy: Policy
-    comparisons: tuple[Comparison, ...]
-    semver: Literal["minor", "major"]
-
-    @property
-    def changes(self) -> tuple[Change, ...]:
-        return tuple(change for comparison in self.comparisons for change in comparison.changes)
+__all__ = [
+    "Change",
+    "Comparison",
+    "JsonSchema",
+    "Level",
+    "Policy",
+    "SchemaError",
+    "Verdict",
+    "check",
+    "diff",
+]
 
 
 def diff(original: JsonSchema, update: JsonSchema, policy: Policy = Policy.STRICT) -> list[Change]:
-    raise NotImplementedError("compatibility engine: diff")
+    """Ordered changes from `original` to `update`; raises SchemaError for an invalid schema."""
+    return engine.diff(original, update, Policy(policy))
 
 
 def check(
@@ -78,4 +44,5 @@ def check(
     level: Level = Level.BACKWARD,
     policy: Policy = Policy.STRICT,
 ) -> Verdict:
-    raise NotImplementedError("compatibility engine: check")
+    """Judge `candidate` against `history` (oldest first) at `level` under `policy`."""
+    return levels.check(candidate, history, Level(level), Policy(policy))

@@ -1,0 +1,46 @@
+"""Composition root: build the drift detector from its settings; tests override the parts."""
+
+from __future__ import annotations
+
+from opentelemetry import metrics
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from schemaline.drift_detector.handlers import SERVICE, Deps, handlers
+from schemaline.drift_detector.ports import SchemaSource
+from schemaline.drift_detector.settings import DriftSettings
+from schemaline.drift_detector.tables import metadata
+from schemaline.runtime.bus import EventBus, build_bus
+from schemaline.runtime.db import create_engine
+from schemaline.runtime.objectstore import ObjectStore
+from schemaline.runtime.service import Service
+
+
+def bootstrap(
+    settings: DriftSettings,
+    *,
+    schemas: SchemaSource,
+    objects: ObjectStore,
+    bus: EventBus | None = None,
+    engine: AsyncEngine | None = None,
+    meter_provider: metrics.MeterProvider | None = None,
+) -> tuple[Service, Deps]:
+    engine = engine or create_engine(settings.database.url.get_secret_value())
+    bus = bus or build_bus(settings.bus)
+    meter = metrics.get_meter("schemaline.drift_detector", meter_provider=meter_provider)
+    deps = Deps(
+        engine=engine,
+        publisher=bus,
+        schemas=schemas,
+        objects=objects,
+        drift_events=meter.create_counter(
+            "pipeline.drift_events", unit="{event}", description="Schema drift detected (count per day)"
+        ),
+        rerun_prefix=settings.rerun_prefix,
+    )
+
+    async def create_tables() -> None:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+
+    service = Service(SERVICE, bus, handlers(deps), startup=[create_tables], shutdown=[engine.dispose])
+    return service, deps

@@ -1,0 +1,17 @@
+"""Drift detector settings (environment prefix SCHEMALINE_DRIFT_)."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from schemaline.runtime.settings import ServiceSettings
+
+
+class DriftSettings(ServiceSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SCHEMALINE_DRIFT_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    service_name: str = "drift_detector"
+    rerun_prefix: str = Field(
+        default="s3://warehouse/reruns", description="Where re-run batches of quarantined records go"
+    )

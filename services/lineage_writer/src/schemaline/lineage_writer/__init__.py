@@ -1,0 +1,1 @@
+"""Lineage writer: records every run and output, answers lineage queries, exports OpenLineage."""

@@ -1,0 +1,47 @@
+"""`python -m schemaline.lineage_writer`: consume until SIGTERM; serve the read API if enabled."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import uvicorn
+
+from schemaline.lineage_writer.api import create_app
+from schemaline.lineage_writer.bootstrap import bootstrap
+from schemaline.lineage_writer.openlineage import RunEventBuilder, SchemaFields
+from schemaline.lineage_writer.settings import LineageSettings
+from schemaline.runtime.service import serve_until_signalled, setup_process
+
+
+async def run(settings: LineageSettings) -> None:
+    built = bootstrap(settings)
+    if not settings.api.enabled:
+        await serve_until_signalled(built.service)
+        return
+    builder = RunEventBuilder(
+        namespace=settings.openlineage.namespace,
+        producer=settings.openlineage.producer,
+        schema_fields=SchemaFields(settings.openlineage.schema_dir),
+    )
+    config = uvicorn.Config(
+        create_app(built.reader, builder), host=settings.api.host, port=settings.api.port, log_config=None
+    )
+    server = uvicorn.Server(config)
+    api = asyncio.create_task(server.serve())
+    try:
+        await serve_until_signalled(built.service)
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await api
+
+
+def main() -> None:
+    settings = LineageSettings()
+    setup_process(settings)
+    asyncio.run(run(settings))
+
+
+if __name__ == "__main__":
+    main()

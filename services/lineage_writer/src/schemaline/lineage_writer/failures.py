@@ -1,0 +1,62 @@
+"""PIPE-1402: a lineage write that keeps failing is announced with PipelineFailed before its DLQ."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import structlog
+
+from schemaline.contracts import Envelope, EventId, PipeCode, PipelineFailed, PipelineId, new_envelope
+from schemaline.lineage_writer.settings import SERVICE
+from schemaline.runtime.bus import Publisher
+
+log = structlog.get_logger("schemaline.lineage_writer")
+_NAMESPACE = uuid.UUID("2f4c1a8e-7b6d-4c3e-9a15-0d8e6f2b7c44")
+
+
+class MetadataSyncFailures:
+    """Counts the attempts of each failing event; the last one publishes PIPE-1402.
+
+    `max_attempts` is the bus's: the consumer dead-letters the message right after the handler's
+    last failure, so the PipelineFailed is out before the message is in the DLQ.
+    """
+
+    def __init__(self, publisher: Publisher, max_attempts: int) -> None:
+        self._publisher = publisher
+        self._max_attempts = max_attempts
+        self._attempts: dict[str, int] = {}
+
+    def succeeded(self, event_id: str) -> None:
+        self._attempts.pop(event_id, None)
+
+    async def failed(self, envelope: Envelope[Any], error: BaseException) -> None:
+        attempt = self._attempts.get(envelope.id, 0) + 1
+        if attempt < self._max_attempts:
+            self._attempts[envelope.id] = attempt
+            return
+        self._attempts.pop(envelope.id, None)
+        detail = envelope.detail
+        if isinstance(detail, PipelineFailed) and detail.code is PipeCode.METADATA_SYNC_FAILURE:
+            # Our own PIPE-1402 could not be written either: announcing it again would loop.
+            log.error("PIPE-1402 event not recorded; it goes to the DLQ", event_id=envelope.id)
+            return
+        failed = PipelineFailed(
+            pipeline_id=PipelineId(getattr(detail, "pipeline_id", None) or SERVICE),
+            run_id=getattr(detail, "run_id", None) or getattr(detail, "original_run_id", None),
+            code=PipeCode.METADATA_SYNC_FAILURE,
+            message=(
+                f"lineage of {envelope.detail_type} {envelope.id} not recorded after {attempt} attempts: "
+                f"{type(error).__name__}: {error}; the event is in the {SERVICE} dead-letter queue"
+            ),
+            component=SERVICE,
+            failed_event_id=envelope.id,
+        )
+        announcement = new_envelope(failed, source=SERVICE, cause=envelope)
+        announcement = announcement.model_copy(
+            update={"id": EventId(str(uuid.uuid5(_NAMESPACE, f"{envelope.id}:1402")))}
+        )
+        try:
+            await self._publisher.publish(announcement)
+        except Exception as exc:  # the DLQ still holds the event; say loudly that the alert is missing
+            log.error("could not publish PIPE-1402", event_id=envelope.id, reason=str(exc))

@@ -1,0 +1,52 @@
+"""Lineage writer settings (env prefix SCHEMALINE_LINEAGE_, nested parts with `__`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import SettingsConfigDict
+
+from schemaline.runtime.settings import ServiceSettings
+
+SERVICE = "lineage_writer"
+
+
+class BatchSettings(BaseModel):
+    max_rows: int = Field(default=1000, ge=1, description="Events written in one transaction at most")
+    max_delay_s: float = Field(
+        default=0.005, ge=0, description="How long a batch waits for company once it has a first event"
+    )
+
+
+class OpenLineageSettings(BaseModel):
+    namespace: str = Field(default="schemaline", description="OpenLineage job namespace")
+    producer: str = Field(
+        default="https://github.com/schemaline/schemaline/services/lineage_writer",
+        description="URI naming this producer in every RunEvent",
+    )
+    endpoint: str | None = Field(
+        default=None,
+        description="Marquez-compatible base URL; events are POSTed to {endpoint}/api/v1/lineage",
+    )
+    timeout_s: float = Field(default=5.0, gt=0, description="HTTP timeout of one POST")
+    schema_dir: Path | None = Field(
+        default=None, description="Folder of {fqid}.json JSON Schemas, for the schema facet's fields"
+    )
+
+
+class ApiSettings(BaseModel):
+    enabled: bool = Field(default=False, description="Serve the read API from the service process")
+    host: str = Field(default="127.0.0.1", description="Bind address of the read API")
+    port: int = Field(default=8087, ge=0, le=65535, description="Port of the read API")
+
+
+class LineageSettings(ServiceSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SCHEMALINE_LINEAGE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    service_name: str = Field(default=SERVICE, description="Service name in logs, traces and queues")
+    batch: BatchSettings = Field(default_factory=BatchSettings)
+    openlineage: OpenLineageSettings = Field(default_factory=OpenLineageSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)

@@ -1,0 +1,181 @@
+"""The lineage store over SQL: PostgreSQL (asyncpg, one unnest INSERT per table) or SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy import literal, select
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from schemaline.lineage_writer.rows import DatasetLink, EventRows, LineageRow
+from schemaline.lineage_writer.tables import (
+    DATASET_COLUMNS,
+    EVENT_COLUMNS,
+    lineage_datasets,
+    lineage_events,
+    metadata,
+)
+
+_PG_TYPES = {
+    "occurred_at": "timestamptz",
+    "recorded_at": "timestamptz",
+    "record_count": "bigint",
+    "valid_count": "bigint",
+    "rejected_count": "bigint",
+}
+
+
+def _unnest_insert(table: str, columns: Sequence[str], conflict: str) -> str:
+    arrays = ", ".join(f"${n}::{_PG_TYPES.get(name, 'text')}[]" for n, name in enumerate(columns, start=1))
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+        f"ON CONFLICT ({conflict}) DO NOTHING"
+    )
+
+
+_PG_INSERT_EVENTS = _unnest_insert("lineage_events", EVENT_COLUMNS, "event_id")
+_PG_INSERT_LINKS = _unnest_insert("lineage_datasets", DATASET_COLUMNS, "event_id, role, uri")
+
+
+def asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def create_schema(engine: AsyncEngine) -> None:
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+
+
+class PostgresLineageSink:
+    """Batched write with raw asyncpg: one transaction, one INSERT … SELECT unnest(…) per table.
+
+    ON CONFLICT DO NOTHING on the event id makes a redelivered event a no-op.
+    """
+
+    def __init__(self, dsn: str, *, pool_size: int = 4, command_timeout_s: float = 30.0) -> None:
+        self._dsn = dsn
+        self._pool_size = pool_size
+        self._timeout = command_timeout_s
+        self._pool: asyncpg.Pool | None = None
+
+    async def open(self) -> None:
+        self._pool = await asyncpg.create_pool(
+            self._dsn, min_size=1, max_size=self._pool_size, command_timeout=self._timeout
+        )
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def insert_batch(self, batch: Sequence[EventRows]) -> int:
+        if self._pool is None:
+            raise RuntimeError("PostgresLineageSink used before open()")
+        rows = [item.row for item in batch]
+        links = [link for item in batch for link in item.links]
+        event_arrays = [[getattr(row, name) for row in rows] for name in EVENT_COLUMNS]
+        link_arrays = [[getattr(link, name) for link in links] for name in DATASET_COLUMNS]
+        async with self._pool.acquire() as conn, conn.transaction():
+            status = await conn.execute(_PG_INSERT_EVENTS, *event_arrays)
+            if links:
+                await conn.execute(_PG_INSERT_LINKS, *link_arrays)
+        return int(status.rsplit(" ", 1)[-1])
+
+
+class SqlLineageSink:
+    """Batched write through SQLAlchemy Core (SQLite, the embedded default)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def insert_batch(self, batch: Sequence[EventRows]) -> int:
+        rows = [item.row.as_dict() for item in batch]
+        links = [_link_dict(link) for item in batch for link in item.links]
+        async with self._engine.begin() as conn:
+            result = await conn.execute(sqlite.insert(lineage_events).on_conflict_do_nothing(), rows)
+            if links:
+                await conn.execute(sqlite.insert(lineage_datasets).on_conflict_do_nothing(), links)
+        return max(int(result.rowcount), 0)
+
+
+def _link_dict(link: DatasetLink) -> dict[str, Any]:
+    return {"event_id": link.event_id, "role": link.role, "uri": link.uri, "run_id": link.run_id}
+
+
+def _row(record: Any) -> LineageRow:
+    values = {name: getattr(record, name) for name in EVENT_COLUMNS}
+    for name in ("occurred_at", "recorded_at"):
+        if values[name].tzinfo is None:  # SQLite keeps UTC without its offset
+            values[name] = values[name].replace(tzinfo=UTC)
+    return LineageRow(**values)
+
+
+class SqlLineageReader:
+    """The reads behind the queries, on PostgreSQL or SQLite."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def _rows(self, query: Any) -> list[Any]:
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+
+    def _events(self) -> Any:
+        return select(lineage_events).order_by(lineage_events.c.occurred_at, lineage_events.c.event_id)
+
+    async def events_for_runs(self, run_ids: Sequence[str]) -> list[LineageRow]:
+        if not run_ids:
+            return []
+        return [_row(r) for r in await self._rows(self._events().where(lineage_events.c.run_id.in_(run_ids)))]
+
+    async def events_rerunning(self, run_id: str) -> list[LineageRow]:
+        return [_row(r) for r in await self._rows(self._events().where(lineage_events.c.rerun_of == run_id))]
+
+    async def events_for_pipeline(
+        self, pipeline_id: str, since: datetime | None, until: datetime | None
+    ) -> list[LineageRow]:
+        query = self._events().where(lineage_events.c.pipeline_id == pipeline_id)
+        if since is not None:
+            query = query.where(lineage_events.c.occurred_at >= since)
+        if until is not None:
+            query = query.where(lineage_events.c.occurred_at < until)
+        return [_row(r) for r in await self._rows(query)]
+
+    async def links_for_runs(self, run_ids: Sequence[str]) -> list[DatasetLink]:
+        if not run_ids:
+            return []
+        query = select(lineage_datasets).where(lineage_datasets.c.run_id.in_(run_ids))
+        return [DatasetLink(r.event_id, r.role, r.uri, r.run_id) for r in await self._rows(query)]
+
+    async def runs_writing(self, uri_prefix: str) -> list[str]:
+        query = (
+            select(lineage_datasets.c.run_id)
+            .where(
+                lineage_datasets.c.role == "output",
+                lineage_datasets.c.uri.startswith(uri_prefix, autoescape=True),
+                lineage_datasets.c.run_id.is_not(None),
+            )
+            .distinct()
+        )
+        return sorted(r.run_id for r in await self._rows(query))
+
+    async def runs_reading(self, uri: str) -> list[str]:
+        # The input is the object itself or a folder prefix of it.
+        query = (
+            select(lineage_datasets.c.run_id)
+            .where(
+                lineage_datasets.c.role == "input",
+                literal(uri).startswith(lineage_datasets.c.uri),
+                lineage_datasets.c.run_id.is_not(None),
+            )
+            .distinct()
+        )
+        return sorted(r.run_id for r in await self._rows(query))

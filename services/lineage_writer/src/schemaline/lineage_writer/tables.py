@@ -1,0 +1,51 @@
+"""The lineage writer's tables: one row per event about a run or output, and its dataset links."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+# Append-only: a row per event, keyed on the event id (the idempotency key of the write).
+lineage_events = Table(
+    "lineage_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("detail_type", String(64), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("pipeline_id", String(200)),
+    Column("run_id", String(200)),
+    Column("layer", String(16)),
+    Column("schema_fqid", String(200)),
+    Column("s3_output_path", Text),
+    Column("status", String(32), nullable=False),
+    Column("validation_result", String(32)),
+    Column("record_count", BigInteger),
+    Column("valid_count", BigInteger),
+    Column("rejected_count", BigInteger),
+    Column("quarantine_uri", Text),
+    Column("rerun_of", String(200)),
+    Column("drift_case_id", String(128)),
+    Column("error_code", String(16)),
+    Column("causation_id", String(64)),
+    Column("detail", Text, nullable=False),  # the event's detail as JSON, for traces and export
+    Index("ix_lineage_events_run", "run_id"),
+    Index("ix_lineage_events_pipeline_time", "pipeline_id", "occurred_at"),
+    Index("ix_lineage_events_rerun_of", "rerun_of"),
+)
+
+# What each event says a run read (input) and wrote (output).
+lineage_datasets = Table(
+    "lineage_datasets",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("role", String(8), primary_key=True),  # input | output
+    Column("uri", String(1024), primary_key=True),
+    Column("run_id", String(200)),
+    Index("ix_lineage_datasets_uri", "uri"),
+    Index("ix_lineage_datasets_run", "run_id"),
+)
+
+EVENT_COLUMNS = tuple(column.name for column in lineage_events.columns)
+DATASET_COLUMNS = tuple(column.name for column in lineage_datasets.columns)

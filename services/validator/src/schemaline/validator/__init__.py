@@ -1,0 +1,1 @@
+"""Validator service: validates every landed batch, quarantines rejected records, emits one verdict."""

@@ -1,0 +1,129 @@
+"""The validator's one handler: a landed batch in, exactly one verdict out."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from opentelemetry.metrics import Counter, Histogram
+
+from schemaline.contracts import (
+    BatchLanded,
+    Envelope,
+    EventDetail,
+    PipeCode,
+    PipeError,
+    StagePolicy,
+    derived_id,
+    new_envelope,
+)
+from schemaline.runtime.bus import Publisher
+from schemaline.runtime.objectstore import ObjectNotFound, ObjectStore
+from schemaline.sdk.validation import (
+    IncompatibleSchemaError,
+    Outcome,
+    ValidationEngine,
+    check_reader_writer,
+)
+from schemaline.validator.ports import SchemaCatalog
+from schemaline.validator.quarantine import QuarantineWriter, quarantine_uri
+from schemaline.validator.verdicts import failed, verdict_event
+
+SERVICE = "validator"
+SOURCE = "schemaline.validator"
+log = structlog.get_logger("schemaline.validator")
+
+
+@dataclass
+class Deps:
+    catalog: SchemaCatalog
+    objects: ObjectStore
+    publisher: Publisher
+    quarantine_prefix: str
+    latency: Histogram
+    batches: Counter
+    engine: ValidationEngine = field(default_factory=ValidationEngine)
+
+
+class LostRecordsError(AssertionError):
+    """valid + quarantined ≠ input: a bug, never a verdict."""
+
+
+async def on_batch_landed(envelope: Envelope[BatchLanded], deps: Deps) -> None:
+    landed = envelope.detail
+    if landed.declared_fqid is None:
+        # Governance answers an undeclared schema (a violation it records); nothing to validate.
+        log.warning("batch declares no schema FQID; left to governance")
+        return
+    started = time.perf_counter()
+    verdict = await _validate(envelope, deps)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    outcome = _outcome_of(verdict)
+    attributes = {"layer": landed.layer.value, "outcome": outcome}
+    deps.latency.record(elapsed_ms, attributes)
+    deps.batches.add(1, attributes)
+    log.info("batch verdict", verdict=verdict.DETAIL_TYPE, outcome=outcome, ms=round(elapsed_ms, 2))
+    await deps.publisher.publish(
+        new_envelope(verdict, source=SOURCE, cause=envelope, event_id=derived_id(envelope.id, "verdict"))
+    )
+
+
+def _outcome_of(verdict: EventDetail) -> str:
+    return {"SchemaValidated": "pass", "SchemaDriftDetected": "drift"}.get(verdict.DETAIL_TYPE, "fail")
+
+
+async def _validate(envelope: Envelope[BatchLanded], deps: Deps) -> EventDetail:
+    landed = envelope.detail
+    assert landed.declared_fqid is not None
+    try:
+        contract = await deps.catalog.contract(landed.pipeline_id, landed.layer)
+        policy = contract.policy if contract is not None else StagePolicy()
+        resolved = await deps.catalog.resolve(landed.declared_fqid, landed.run_id)
+        if landed.writer_fqid is not None and landed.writer_fqid != resolved.fqid:
+            writer = await deps.catalog.fetch(landed.writer_fqid)
+            check_reader_writer(
+                resolved.schema, writer.schema, reader_fqid=resolved.fqid, writer_fqid=writer.fqid
+            )
+    except IncompatibleSchemaError as exc:
+        log.error("incompatible reader and writer", pipe_code=PipeCode.INCOMPATIBLE_SCHEMA.value)
+        return failed(landed, PipeCode.INCOMPATIBLE_SCHEMA, str(exc), compat=exc.verdict)
+    except PipeError as exc:
+        log.error("schema resolution failed", **exc.log_fields())
+        return failed(landed, exc.code, exc.message)
+    except LookupError as exc:
+        return failed(landed, PipeCode.VALIDATION_FAILED, f"no schema for {landed.declared_fqid}: {exc}")
+
+    sink = QuarantineWriter(
+        fqid=resolved.fqid,
+        pipeline_id=landed.pipeline_id,
+        run_id=landed.run_id,
+        object_uri=landed.object_uri,
+    )
+    session = deps.engine.session(resolved.schema, policy, sink=sink)
+    try:
+        async with await deps.objects.open(landed.object_uri) as reader:
+            async for chunk in reader:
+                session.feed(chunk)
+    except ObjectNotFound:
+        return failed(landed, PipeCode.VALIDATION_FAILED, f"batch object {landed.object_uri} does not exist")
+    result = session.finish()
+    if result.counts.valid + sink.count != result.counts.total:
+        raise LostRecordsError(
+            f"{result.counts.total} records read, {result.counts.valid} valid, {sink.count} quarantined"
+        )
+    target = quarantine_uri(
+        deps.quarantine_prefix, landed.pipeline_id, resolved.fqid, landed.run_id, envelope.id
+    )
+    written = await sink.upload(deps.objects, target)
+    if result.verdict.outcome is Outcome.FAIL and result.verdict.code is None:
+        return failed(landed, PipeCode.VALIDATION_FAILED, result.verdict.reason)
+    return verdict_event(landed, resolved.fqid, result, written, sink.first_violations)
+
+
+def handlers(deps: Deps) -> dict[type[EventDetail], Any]:
+    async def batch_landed(envelope: Envelope[Any]) -> None:
+        await on_batch_landed(envelope, deps)
+
+    return {BatchLanded: batch_landed}

@@ -1,0 +1,61 @@
+"""What the validator needs to know about schemas: contracts by stage, schemas by selector."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from schemaline.contracts import Fqid, Layer, PipelineId, RunId, SchemaContract, Selector
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedSchema:
+    fqid: Fqid
+    schema: dict[str, Any]
+
+
+class SchemaCatalog(Protocol):
+    """The registry as the validator sees it (the Schema Resolver SDK in production).
+
+    Failures to reach the registry raise `PipeError` with PIPE-1001.
+    """
+
+    async def contract(self, pipeline_id: PipelineId, layer: Layer) -> SchemaContract | None:
+        """The stage's schema contract, if one is registered."""
+
+    async def resolve(self, selector: Selector, run_id: RunId) -> ResolvedSchema:
+        """The exact version a selector means for this run (pinned for the run's whole life)."""
+
+    async def fetch(self, fqid: Fqid) -> ResolvedSchema:
+        """One exact version."""
+
+
+class InMemoryCatalog:
+    """A real catalog held in memory: tests and the embedded default use it."""
+
+    def __init__(self) -> None:
+        self.schemas: dict[Fqid, dict[str, Any]] = {}
+        self.contracts: dict[tuple[str, Layer], SchemaContract] = {}
+        self._pins: dict[tuple[str, str], Fqid] = {}
+
+    def add(self, fqid: Fqid, schema: dict[str, Any]) -> None:
+        self.schemas[fqid] = schema
+
+    async def contract(self, pipeline_id: PipelineId, layer: Layer) -> SchemaContract | None:
+        return self.contracts.get((pipeline_id, layer))
+
+    async def resolve(self, selector: Selector, run_id: RunId) -> ResolvedSchema:
+        key = (run_id, str(selector))
+        if key not in self._pins:
+            matching = sorted(
+                fqid
+                for fqid in self.schemas
+                if fqid.subject == selector.subject and selector.matches(fqid.version)
+            )
+            if not matching:
+                raise LookupError(f"no published version matches {selector}")
+            self._pins[key] = matching[-1]
+        return await self.fetch(self._pins[key])
+
+    async def fetch(self, fqid: Fqid) -> ResolvedSchema:
+        return ResolvedSchema(fqid, self.schemas[fqid])

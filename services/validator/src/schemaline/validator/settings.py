@@ -1,0 +1,18 @@
+"""Validator settings (environment prefix SCHEMALINE_VALIDATOR_)."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from schemaline.runtime.settings import ServiceSettings
+
+
+class ValidatorSettings(ServiceSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SCHEMALINE_VALIDATOR_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    service_name: str = "validator"
+    quarantine_prefix: str = Field(
+        default="s3://warehouse/quarantine",
+        description="Quarantine root: <prefix>/<pipeline_id>/<subject>/<run_id>/<batch>.jsonl",
+    )

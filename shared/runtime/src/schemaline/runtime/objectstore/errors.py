@@ -1,0 +1,22 @@
+"""Object store errors: typed, so callers can tell a missing object from a broken store."""
+
+from __future__ import annotations
+
+
+class ObjectStoreError(Exception):
+    """The store could not do what was asked."""
+
+
+class InvalidObjectUri(ObjectStoreError, ValueError):  # noqa: N818 - reads as the condition
+    """A URI this store cannot address (wrong scheme, no bucket, a key with `..` segments...)."""
+
+
+class ObjectNotFound(ObjectStoreError, KeyError):  # noqa: N818 - reads as the condition
+    """No object at this URI."""
+
+    def __init__(self, uri: str) -> None:
+        super().__init__(uri)
+        self.uri = uri
+
+    def __str__(self) -> str:
+        return f"no object at {self.uri}"

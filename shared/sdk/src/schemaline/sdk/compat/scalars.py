@@ -1,0 +1,50 @@
+"""`type`, `enum` and `const`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemaline.sdk.compat import pointer
+from schemaline.sdk.compat.context import Context
+from schemaline.sdk.compat.facts import allowed_values, canon, declared_types, types_within
+
+
+def compare_type(
+    ctx: Context, old: dict[str, Any], new: dict[str, Any], path: str, kinds: frozenset[str]
+) -> None:
+    before, after = declared_types(old), declared_types(new)
+    if before == after or (types_within(before, after) and types_within(after, before)):
+        return
+    where = pointer.join(path, "type")
+    shown_old, shown_new = old.get("type", "any"), new.get("type", "any")
+    if types_within(kinds, after):
+        if types_within(before, after):
+            ctx.emit("TYPE_EXTENDED", where, shown_old, shown_new)
+        # else: the dropped types were unreachable (excluded by `enum`/`const`)
+    elif types_within(after, before):
+        ctx.emit("TYPE_NARROWED", where, shown_old, shown_new)
+    else:
+        ctx.emit("TYPE_CHANGED", where, shown_old, shown_new)
+
+
+def compare_enum(ctx: Context, old: dict[str, Any], new: dict[str, Any], path: str) -> None:
+    before, after = allowed_values(old), allowed_values(new)
+    if before is None and after is None:
+        return
+    keyword = "enum" if "enum" in new or ("enum" in old and "const" not in new) else "const"
+    where = pointer.join(path, keyword)
+    if before is None:
+        ctx.emit("ENUM_ARRAY_ADDED", where, None, after)
+        return
+    if after is None:
+        ctx.emit("ENUM_ARRAY_REMOVED", where, before, None)
+        return
+    old_set, new_set = {canon(v) for v in before}, {canon(v) for v in after}
+    if old_set == new_set:
+        return
+    if old_set <= new_set:
+        ctx.emit("ENUM_ARRAY_EXTENDED", where, before, after)
+    elif new_set <= old_set:
+        ctx.emit("ENUM_ARRAY_NARROWED", where, before, after)
+    else:
+        ctx.emit("ENUM_ARRAY_CHANGED", where, before, after)

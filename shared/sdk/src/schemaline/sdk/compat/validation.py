@@ -1,0 +1,67 @@
+"""Reject what is not a valid JSON Schema before comparing it.
+
+python `jsonschema`'s metaschema for the schema's dialect is the authority; jsonschema-rs answers
+first because it is ~200x faster on large schemas, and python `jsonschema` names the JSON Pointer
+of the first error whenever jsonschema-rs has doubts. Regular expressions are compiled here too
+(python `jsonschema` checks them with the `regex` format; jsonschema-rs does not).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+import orjson
+
+from schemaline.sdk.compat import pointer
+from schemaline.sdk.compat.model import SchemaError
+from schemaline.sdk.compat.refs import Document, children
+
+
+def _pointer(tokens: Any) -> str:
+    return pointer.join("#", *tokens)
+
+
+def _python_check(schema: Any) -> None:
+    validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    try:
+        validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise SchemaError(f"{_pointer(exc.absolute_path)}: {exc.message}") from None
+
+
+def _patterns(node: Any, path: str) -> Iterator[tuple[str, str]]:
+    stack = [(node, path)]
+    while stack:
+        current, where = stack.pop()
+        if not isinstance(current, dict):
+            continue
+        if isinstance(current.get("pattern"), str):
+            yield current["pattern"], pointer.join(where, "pattern")
+        for regex in current.get("patternProperties") or {}:
+            yield regex, pointer.join(where, "patternProperties", regex)
+        stack.extend((sub, pointer.join(where, *tokens)) for tokens, sub in children(current))
+
+
+def validate(schema: Any) -> Document:
+    """The schema as a Document, or SchemaError naming the JSON Pointer of what is wrong."""
+    if not isinstance(schema, dict | bool):
+        raise SchemaError(f"#: a schema is an object or a boolean, not {type(schema).__name__}")
+    document = Document(schema)  # rejects unknown and unsupported dialects
+    try:
+        fast_ok = jsonschema_rs.meta.is_valid(schema)
+    except (ValueError, jsonschema_rs.ReferencingError):
+        fast_ok = False
+    if not fast_ok:
+        _python_check(schema)
+    for regex, where in _patterns(schema, "#"):
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            raise SchemaError(f"{where}: {regex!r} is not a valid regular expression ({exc})") from None
+    if b'Ref"' in orjson.dumps(schema):  # any $ref, $dynamicRef or $recursiveRef
+        document.check_refs()
+    return document

@@ -1,0 +1,102 @@
+"""Compiled validators, cached by schema fingerprint: a schema version compiles once, not per record."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema_rs
+import orjson
+
+from schemaline.contracts import Fingerprint
+from schemaline.sdk.compat.api import SchemaError
+from schemaline.sdk.validation.fingerprint import JsonSchema, fingerprint, normalized_json
+from schemaline.sdk.validation.pointers import pointer
+from schemaline.sdk.validation.shape import TopLevelModel, closed_twin, top_level_model
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CompiledSchema:
+    """One schema version, ready to validate: its jsonschema-rs validator, the closed twin used to
+    spot undescribed fields in open models, and its top-level field model."""
+
+    fingerprint: Fingerprint
+    schema: JsonSchema = field(repr=False)
+    validator: jsonschema_rs.Validator = field(repr=False)
+    twin: jsonschema_rs.Validator | None = field(repr=False)
+    top_level: TopLevelModel = field(repr=False)
+
+
+def _schema_error(exc: Exception, what: str) -> SchemaError:
+    if isinstance(exc, jsonschema_rs.ValidationError):
+        where = pointer(exc.instance_path) or "/"
+        return SchemaError(f"{what} at {where}: {exc.message}")
+    return SchemaError(f"{what}: {exc}")
+
+
+def compile_schema(schema: Any, *, validate_formats: bool = False) -> CompiledSchema:
+    """Check `schema` against its meta-schema and compile it. Raises `SchemaError` naming the
+    JSON Pointer of what is wrong. Remote `$ref`s are never fetched."""
+    if not isinstance(schema, dict | bool):
+        raise SchemaError(f"a JSON Schema is an object or a boolean, not {type(schema).__name__}")
+    try:
+        # A private copy: the cache must not change when the caller's dict does.
+        own: JsonSchema = orjson.loads(normalized_json(schema))
+    except (TypeError, ValueError) as exc:
+        raise SchemaError(f"not JSON-serialisable: {exc}") from None
+    try:
+        jsonschema_rs.meta.validate(own)
+    except jsonschema_rs.ValidationError as exc:
+        raise _schema_error(exc, "not a valid JSON Schema") from None
+    except (jsonschema_rs.ReferencingError, ValueError) as exc:
+        raise _schema_error(exc, "not a valid JSON Schema") from None
+    try:
+        validator = jsonschema_rs.validator_for(own, validate_formats=validate_formats, offline=True)
+        twin_schema = closed_twin(own)
+        twin = (
+            None
+            if twin_schema is None
+            else jsonschema_rs.validator_for(twin_schema, validate_formats=validate_formats, offline=True)
+        )
+    except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as exc:
+        raise _schema_error(exc, "cannot compile the schema") from None
+    return CompiledSchema(fingerprint(own), own, validator, twin, top_level_model(own))
+
+
+class ValidatorCache:
+    """A bounded LRU of compiled schemas keyed by fingerprint; safe to share between threads."""
+
+    def __init__(self, maxsize: int = 256, *, validate_formats: bool = False) -> None:
+        self._maxsize = maxsize
+        self._validate_formats = validate_formats
+        self._entries: OrderedDict[Fingerprint, CompiledSchema] = OrderedDict()
+        self._lock = threading.Lock()
+        self.compilations = 0
+
+    def get(self, schema: JsonSchema | CompiledSchema) -> CompiledSchema:
+        if isinstance(schema, CompiledSchema):
+            return schema
+        if not isinstance(schema, dict | bool):
+            raise SchemaError(f"a JSON Schema is an object or a boolean, not {type(schema).__name__}")
+        try:
+            key = fingerprint(schema)
+        except (TypeError, ValueError) as exc:
+            raise SchemaError(f"not JSON-serialisable: {exc}") from None
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        compiled = compile_schema(schema, validate_formats=self._validate_formats)
+        with self._lock:
+            self.compilations += 1
+            self._entries[key] = compiled
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+        return compiled
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,156 @@
+"""One lineage-writer suite, run on (in-memory bus, in-memory store), (in-memory bus, SQLite) and
+(RabbitMQ, PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from pydantic import SecretStr
+
+from schemaline.lineage_writer.bootstrap import LineageWriter, bootstrap
+from schemaline.lineage_writer.queries import dataset_lineage, pipeline_runs, run_trace
+from schemaline.lineage_writer.settings import SERVICE, LineageSettings
+from schemaline.lineage_writer.store import InMemoryLineageStore, LineageReader
+from schemaline.runtime.bus import EventBus, Transport, build_bus
+from schemaline.runtime.settings import BusSettings, DatabaseSettings
+from tests.lineage import example_a as ex
+
+
+@dataclass
+class Harness:
+    writer: LineageWriter
+    driver: EventBus
+
+    @property
+    def reader(self) -> LineageReader:
+        return self.writer.reader
+
+    async def wait_events(self, run_ids: list[str], count: int, within: float = 20.0) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while len(await self.reader.events_for_runs(run_ids)) < count:
+            if loop.time() > deadline:
+                have = len(await self.reader.events_for_runs(run_ids))
+                raise AssertionError(f"timed out: {have} of {count} lineage rows")
+            await asyncio.sleep(0.02)
+
+
+class LineageContract:
+    @pytest.fixture
+    def bus_settings(self) -> BusSettings:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def make_transport(self) -> Callable[[], Transport]:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def database_url(self) -> str | None:
+        """None: the in-memory store."""
+        raise NotImplementedError
+
+    @pytest.fixture
+    async def harness(
+        self, bus_settings: BusSettings, make_transport: Callable[[], Transport], database_url: str | None
+    ) -> AsyncIterator[Harness]:
+        bus_settings = bus_settings.model_copy(update={"concurrency": 64, "prefetch": 128})
+        settings = LineageSettings(bus=bus_settings)
+        if database_url is not None:
+            settings.database = DatabaseSettings(url=SecretStr(database_url))
+        store = InMemoryLineageStore() if database_url is None else None
+        writer = bootstrap(settings, bus=build_bus(bus_settings, transport=make_transport()), store=store)
+        driver = EventBus(make_transport())
+        await driver.connect()
+        async with writer.service.running():
+            yield Harness(writer, driver)
+        await driver.close()
+
+    async def test_example_a_records_every_run_and_output(self, harness: Harness) -> None:
+        await harness.driver.publish_many(ex.example_a())
+        runs = [stage["run_id"] for stage in ex.STAGES]
+        await harness.wait_events(runs, 8)
+        for stage in ex.STAGES:
+            trace = await run_trace(harness.reader, stage["run_id"])
+            assert trace is not None
+            run = trace.run
+            assert (run.pipeline_id, run.schema_fqid, run.status, run.validation_result) == (
+                stage["pipeline_id"],
+                stage["exact"],
+                "success",
+                "pass",
+            )
+            assert run.outputs == [stage["output"]]
+            assert trace.inputs == stage["inputs"]
+            assert (run.record_count, run.valid_count, run.rejected_count) == (1000, 1000, 0)
+            assert run.started_at is not None
+            assert run.finished_at == run.started_at + timedelta(minutes=2)
+            assert [e.detail_type for e in trace.events] == ["BatchLanded", "SchemaValidated"]
+
+        kpi = await dataset_lineage(harness.reader, ex.KPI_OUT)
+        assert [(hop.run_id, hop.depth) for hop in kpi.upstream] == [
+            ("jr-kpi-0001", 1),
+            ("jr-gdp-0001", 2),
+            ("jr-raw-0001", 3),
+            ("jr-ext-0001", 4),
+        ]
+        assert kpi.downstream == []
+        extracted = await dataset_lineage(harness.reader, "s3://warehouse/extractor/invoice/")
+        assert [hop.run_id for hop in extracted.downstream] == ["jr-raw-0001", "jr-gdp-0001", "jr-kpi-0001"]
+        assert [hop.run_id for hop in extracted.upstream] == ["jr-ext-0001"]
+        assert extracted.upstream[0].inputs == [ex.SOURCE]
+
+    async def test_redelivered_events_leave_no_duplicates(self, harness: Harness) -> None:
+        events = ex.example_a()
+        await harness.driver.publish_many(events)
+        await harness.driver.publish_many(list(reversed(events)))
+        await harness.driver.publish_many(events[:3])
+        marker = ex.failed_run()
+        await harness.driver.publish_many(marker)  # published last: once it is in, the rest was handled
+        runs = [stage["run_id"] for stage in ex.STAGES] + ["jr-raw-0002"]
+        await harness.wait_events(runs, len(events) + len(marker))
+        await asyncio.sleep(0.2)
+        rows = await harness.reader.events_for_runs(runs)
+        assert len(rows) == len(events) + len(marker)
+        assert len({row.event_id for row in rows}) == len(rows)
+        links = await harness.reader.links_for_runs(runs)
+        assert len(links) == len({(link.event_id, link.role, link.uri) for link in links})
+        assert await harness.driver.dead_letters(SERVICE) == []
+
+    async def test_a_rerun_is_linked_to_its_original_run(self, harness: Harness) -> None:
+        await harness.driver.publish_many(ex.drift_and_rerun())
+        await harness.wait_events(["jr-gdp-0002", "jr-gdp-0002-r1"], 5)
+        original = await run_trace(harness.reader, "jr-gdp-0002")
+        assert original is not None
+        assert original.run.status == "drift_resolved"
+        assert [rerun.run_id for rerun in original.reruns] == ["jr-gdp-0002-r1"]
+        assert original.reruns[0].status == "success"
+        assert original.reruns[0].schema_fqid == "finance.gdp.invoice:v1.2"
+        rerun = await run_trace(harness.reader, "jr-gdp-0002-r1")
+        assert rerun is not None
+        assert rerun.original is not None
+        assert rerun.run.rerun_of == "jr-gdp-0002"
+        assert rerun.original.validation_result == "drift"
+        assert rerun.original.rejected_count == 12
+
+    async def test_runs_of_a_pipeline_in_a_time_window(self, harness: Harness) -> None:
+        await harness.driver.publish_many(ex.example_a() + ex.failed_run())
+        await harness.wait_events(["jr-raw-0001", "jr-raw-0002"], 4)
+        every = await pipeline_runs(harness.reader, "finance_raw_ingest")
+        assert [(run.run_id, run.status) for run in every] == [
+            ("jr-raw-0001", "success"),
+            ("jr-raw-0002", "failed"),
+        ]
+        assert every[1].error_code == "PIPE-1002"
+        assert every[1].validation_result == "fail"
+        late = await pipeline_runs(harness.reader, "finance_raw_ingest", since=ex.T0 + timedelta(hours=1))
+        assert [run.run_id for run in late] == ["jr-raw-0002"]
+        early = await pipeline_runs(harness.reader, "finance_raw_ingest", until=ex.T0 + timedelta(hours=1))
+        assert [run.run_id for run in early] == ["jr-raw-0001"]
+        assert await pipeline_runs(harness.reader, "no_such_pipeline") == []
+
+    async def test_unknown_run_has_no_trace(self, harness: Harness) -> None:
+        assert await run_trace(harness.reader, "jr-nothing") is None

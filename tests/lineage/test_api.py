@@ -1,0 +1,77 @@
+"""The read API over the in-memory store and over SQLite, through httpx's ASGI transport."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from schemaline.lineage_writer.api import create_app
+from schemaline.lineage_writer.openlineage import RunEventBuilder, openlineage_run_id
+from schemaline.lineage_writer.rows import to_rows
+from schemaline.lineage_writer.sql_store import SqlLineageReader, SqlLineageSink, create_schema
+from schemaline.lineage_writer.store import InMemoryLineageStore, LineageReader
+from schemaline.runtime.db import create_engine
+from tests.lineage import example_a as ex
+
+EVENTS = ex.example_a() + ex.failed_run()
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def reader(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[LineageReader]:
+    rows = [to_rows(e) for e in EVENTS]
+    if request.param == "memory":
+        store = InMemoryLineageStore()
+        await store.insert_batch(rows)
+        yield store
+        return
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/api.db")
+    await create_schema(engine)
+    await SqlLineageSink(engine).insert_batch(rows)
+    yield SqlLineageReader(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def client(reader: LineageReader) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(reader, RunEventBuilder(namespace="schemaline", producer="https://schemaline.dev/lw"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lineage") as http:
+        yield http
+
+
+async def test_run_trace(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/lineage/runs/jr-gdp-0001")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["run"]["status"] == "success"
+    assert body["run"]["schema_fqid"] == "finance.gdp.invoice:v1.1"
+    assert [e["detail_type"] for e in body["events"]] == ["BatchLanded", "SchemaValidated"]
+    assert (await client.get("/api/v1/lineage/runs/jr-none")).status_code == 404
+
+
+async def test_pipeline_runs_in_a_window(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/api/v1/lineage/pipelines/finance_raw_ingest/runs", params={"since": "2025-10-07T07:00:00Z"}
+    )
+    assert [run["run_id"] for run in response.json()] == ["jr-raw-0002"]
+
+
+async def test_dataset_upstream(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/lineage/datasets", params={"uri": ex.KPI_OUT})
+    # The failed raw run wrote the same path, so it is upstream too (at the same depth).
+    assert [(hop["run_id"], hop["depth"]) for hop in response.json()["upstream"]] == [
+        ("jr-kpi-0001", 1),
+        ("jr-gdp-0001", 2),
+        ("jr-raw-0001", 3),
+        ("jr-raw-0002", 3),
+        ("jr-ext-0001", 4),
+    ]
+
+
+async def test_openlineage_of_a_run(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/lineage/runs/jr-raw-0002/openlineage")
+    events = response.json()
+    assert [e["eventType"] for e in events] == ["START", "FAIL"]
+    assert {e["run"]["runId"] for e in events} == {openlineage_run_id("jr-raw-0002")}
