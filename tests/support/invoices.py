@@ -2,54 +2,21 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 from collections.abc import Iterator
 from typing import Any
 
-LINE_ITEM: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["sku", "quantity", "unit_price"],
-    "properties": {
-        "sku": {"type": "string", "pattern": "^[A-Z]{3}-[0-9]{4}$"},
-        "quantity": {"type": "integer", "minimum": 1},
-        "unit_price": {"type": "number", "minimum": 0},
-    },
-}
+from schemaline.pipelines.seed import seed_schema
 
-GDP_INVOICE_V1_1: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "finance.gdp.invoice v1.1",
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["invoice_id", "customer_id", "issued_at", "currency", "amount", "status"],
-    "properties": {
-        "invoice_id": {"type": "string", "minLength": 1},
-        "customer_id": {"type": "string"},
-        "issued_at": {"type": "string", "format": "date-time"},
-        "due_at": {"type": "string"},
-        "currency": {"type": "string", "enum": ["EUR", "USD", "GBP"]},
-        "amount": {"type": "number", "minimum": 0},
-        "tax": {"type": "number", "minimum": 0},
-        "status": {"type": "string", "enum": ["open", "paid", "void"]},
-        "country": {"type": "string", "minLength": 2, "maxLength": 2},
-        "channel": {"type": "string"},
-        "sales_rep": {"type": ["string", "null"]},
-        "discount": {"type": "number", "minimum": 0, "maximum": 1},
-        "notes": {"type": "string", "maxLength": 500},
-        "source_system": {"type": "string"},
-        "lines": {"type": "array", "items": LINE_ITEM},
-    },
-}
+# One source: the seed schema files in pipelines/schemas/.
+GDP_INVOICE_V1_1: dict[str, Any] = seed_schema("finance.gdp.invoice:v1.1")
+LINE_ITEM: dict[str, Any] = GDP_INVOICE_V1_1["properties"]["lines"]["items"]
 
 
 def gdp_invoice_v1_2() -> dict[str, Any]:
-    """v1.1 plus the optional `invoice_region_code` the seed's Example B meets."""
-    schema = copy.deepcopy(GDP_INVOICE_V1_1)
-    schema["title"] = "finance.gdp.invoice v1.2"
-    schema["properties"]["invoice_region_code"] = {"type": "string"}
+    """v1.1 plus the optional `invoice_region_code` the seed's Example B meets (a fresh copy)."""
+    schema: dict[str, Any] = seed_schema("finance.gdp.invoice:v1.2")
     return schema
 
 

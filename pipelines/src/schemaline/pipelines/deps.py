@@ -1,0 +1,26 @@
+"""The parts every stage runs against, wired by the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from schemaline.contracts import PipelineId, SchemaContract, StagePolicy
+from schemaline.pipelines.ports import Blobs, Publisher, SchemaSource
+from schemaline.pipelines.seed import seed_contracts
+from schemaline.sdk.validation import ValidationEngine
+
+
+@dataclass
+class StageDeps:
+    """`contracts` gives each pipeline its stage policy; the seed's contracts by default."""
+
+    objects: Blobs
+    publisher: Publisher
+    schemas: SchemaSource
+    contracts: Mapping[PipelineId, SchemaContract] = field(default_factory=seed_contracts)
+    engine: ValidationEngine = field(default_factory=ValidationEngine)
+
+    def policy(self, pipeline_id: PipelineId) -> StagePolicy:
+        contract = self.contracts.get(pipeline_id)
+        return contract.policy if contract is not None else StagePolicy()

@@ -1,0 +1,1 @@
+"""The extractor Lambda: `schemaline.pipelines.extractor.handler.handler`."""

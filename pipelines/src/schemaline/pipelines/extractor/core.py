@@ -1,0 +1,154 @@
+"""The extractor's work, as an async function of the invocation event and the stage's parts.
+
+The event carries an envelope (the metadata `validate_envelope` checks) and the records:
+
+    {"envelope": {"event_id": …, "source": …, "schema_fqid": "finance.extractor.invoice:v1.0",
+                  "event_time": …, "ingested_at": …, "run_id": …?},
+     "records": [{…}, …]}
+
+(or the same inside an EventBridge event's `detail`). An invalid envelope, or records the stage
+policy fails, is PIPE-1002 and nothing lands; a `PipeError` keeps its code (PIPE-1001 when the
+registry cannot be reached); any other exception is PIPE-1301, the Lambda invocation error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from opentelemetry import trace
+
+from schemaline.contracts import Layer, PipeCode, PipeError, RuleViolation, RunId, Selector
+from schemaline.pipelines import emit, jsonl
+from schemaline.pipelines.checks import StageFailure, resolve, stop_on_failure
+from schemaline.pipelines.deps import StageDeps
+from schemaline.pipelines.extractor.settings import ExtractorSettings
+from schemaline.pipelines.layout import new_run_id, output_object
+from schemaline.pipelines.results import StageResult, StageStatus
+from schemaline.sdk.validation import validate_envelope
+
+COMPONENT = "lambda:extractor"
+log = logging.getLogger("schemaline.pipelines.extractor")
+tracer = trace.get_tracer("schemaline.pipelines")
+
+
+def _parts(event: Any) -> tuple[Mapping[str, Any], list[Any]]:
+    if isinstance(event, Mapping) and isinstance(event.get("detail"), Mapping) and "envelope" not in event:
+        event = event["detail"]
+    if not isinstance(event, Mapping) or not isinstance(event.get("envelope"), Mapping):
+        raise StageFailure(
+            PipeCode.VALIDATION_FAILED,
+            "the event has no envelope object",
+            [RuleViolation(pointer="/envelope", rule="required", message="an object is required")],
+        )
+    records = event.get("records")
+    if not isinstance(records, list):
+        raise StageFailure(
+            PipeCode.VALIDATION_FAILED,
+            "the event has no records array",
+            [RuleViolation(pointer="/records", rule="type", message="an array is required")],
+        )
+    return event["envelope"], records
+
+
+def _run_id_of(event: Any) -> RunId:
+    """The envelope's run id when it carries a usable one, else a new `lr-…`."""
+    try:
+        given = event.get("detail", event)["envelope"]["run_id"]
+    except (AttributeError, KeyError, TypeError):
+        given = None
+    return RunId(given) if isinstance(given, str) and 0 < len(given) <= 200 else new_run_id("lr")
+
+
+async def extract(
+    event: Any, deps: StageDeps, settings: ExtractorSettings, *, now: datetime | None = None
+) -> StageResult:
+    """Validate, land and announce one invocation's batch; every outcome emits one event."""
+    run_id = _run_id_of(event)
+    with tracer.start_as_current_span(
+        f"lambda {settings.pipeline_id}", attributes={"schemaline.run_id": run_id}
+    ):
+        try:
+            return await _land(event, deps, settings, run_id, now)
+        except StageFailure as failure:
+            return await _failed(deps, settings, run_id, failure.code, failure.message, failure.violations)
+        except PipeError as exc:
+            return await _failed(deps, settings, run_id, exc.code, exc.message, ())
+        except Exception as exc:
+            log.exception("extractor invocation %s failed", run_id)
+            message = f"{type(exc).__name__}: {exc}"
+            return await _failed(deps, settings, run_id, PipeCode.LAMBDA_INVOCATION_ERROR, message, ())
+
+
+async def _land(
+    event: Any, deps: StageDeps, settings: ExtractorSettings, run_id: RunId, now: datetime | None
+) -> StageResult:
+    envelope, records = _parts(event)
+    checked = validate_envelope(envelope, declared=settings.schema_fqid, now=now)
+    if not checked.valid or checked.fqid is None:
+        first = checked.errors[0]
+        raise StageFailure(
+            PipeCode.VALIDATION_FAILED,
+            f"envelope at /envelope{first.pointer}: {first.message}",
+            [error.model_copy(update={"pointer": f"/envelope{error.pointer}"}) for error in checked.errors],
+        )
+    resolved = await resolve(deps.schemas.pin(), Selector.exact(checked.fqid))
+    result = deps.engine.validate_records(records, resolved.schema, deps.policy(settings.pipeline_id))
+    stop_on_failure(result, f"payload against {resolved.fqid}", base="/records")
+    target = output_object(settings.landing_path, run_id)
+    await deps.objects.put_bytes(target, jsonl.dumps(records))
+    landed = await emit.batch_landed(
+        deps.publisher,
+        pipeline_id=settings.pipeline_id,
+        run_id=run_id,
+        layer=Layer.EXTRACTOR,
+        declared=settings.schema_fqid,
+        writer=resolved.fqid,
+        object_uri=target,
+        record_count=len(records),
+    )
+    return StageResult(
+        pipeline_id=settings.pipeline_id,
+        layer=Layer.EXTRACTOR,
+        run_id=run_id,
+        status=StageStatus.LANDED,
+        declared=str(settings.schema_fqid),
+        event=landed,
+        schema_fqid=resolved.fqid,
+        output_uri=target,
+        records_in=len(records),
+        records_out=len(records),
+    )
+
+
+async def _failed(
+    deps: StageDeps,
+    settings: ExtractorSettings,
+    run_id: RunId,
+    code: PipeCode,
+    message: str,
+    violations: tuple[RuleViolation, ...],
+) -> StageResult:
+    event = await emit.pipeline_failed(
+        deps.publisher,
+        pipeline_id=settings.pipeline_id,
+        run_id=run_id,
+        layer=Layer.EXTRACTOR,
+        code=code,
+        message=message,
+        component=COMPONENT,
+        schema_ref=str(settings.schema_fqid),
+        violations=violations,
+    )
+    return StageResult(
+        pipeline_id=settings.pipeline_id,
+        layer=Layer.EXTRACTOR,
+        run_id=run_id,
+        status=StageStatus.FAILED,
+        declared=str(settings.schema_fqid),
+        event=event,
+        code=code,
+        message=message,
+    )

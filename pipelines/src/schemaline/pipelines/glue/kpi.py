@@ -1,0 +1,73 @@
+"""KPI aggregation job: GDP invoices in (checked against `finance.gdp.invoice:^1`), daily totals out.
+
+Its contract declares `finance.kpi.invoice_daily:^1`: each run pins the newest published v1.x and
+checks the rows it built against it before they land (metric conformance).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from schemaline.contracts import Layer
+from schemaline.pipelines.deps import StageDeps
+from schemaline.pipelines.glue.args import JobArgs
+from schemaline.pipelines.glue.job import StageSpec, run_stage
+from schemaline.pipelines.glue.main import job_main
+from schemaline.pipelines.results import StageResult
+from schemaline.pipelines.wiring import DepsFactory
+
+PIPELINE_ID = "finance_kpi_aggregation"
+
+
+def _day(issued_at: str) -> str:
+    moment = datetime.fromisoformat(issued_at.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.date().isoformat()
+
+
+def aggregate(records: list[Any]) -> list[Any]:
+    """Invoices that are not void, totalled per UTC issue day and currency, in (day, currency) order."""
+    totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    for record in records:
+        if record.get("status") == "void":
+            continue
+        row = totals[(_day(record["issued_at"]), record["currency"])]
+        row[0] += 1
+        row[1] += record["amount"]
+        row[2] += record.get("tax", 0.0)
+    return [
+        {
+            "day": day,
+            "currency": currency,
+            "invoice_count": int(count),
+            "amount_total": round(amount, 2),
+            "tax_total": round(tax, 2),
+        }
+        for (day, currency), (count, amount, tax) in sorted(totals.items())
+    ]
+
+
+SPEC = StageSpec(layer=Layer.KPI, component="glue:kpi", transform=aggregate)
+
+
+async def run(args: JobArgs, deps: StageDeps) -> StageResult:
+    return await run_stage(args, deps, SPEC)
+
+
+def main(argv: Sequence[str] | None = None, factory: DepsFactory | None = None) -> int:
+    return job_main(
+        run,
+        argv,
+        prog="schemaline.pipelines.glue.kpi",
+        default_pipeline_id=PIPELINE_ID,
+        input_schema_required=True,
+        factory=factory,
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
