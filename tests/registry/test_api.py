@@ -205,3 +205,17 @@ async def test_deprecated_versions_leave_latest_but_stay_fetchable_exactly(regis
 async def test_health_and_readiness_need_no_token(registry: Harness) -> None:
     assert (await registry.client.get("/api/v1/health")).json() == {"status": "ok", "detail": None}
     assert (await registry.client.get("/api/v1/ready")).status_code == 200
+
+
+async def test_integers_beyond_64_bits_are_refused(registry: Harness) -> None:
+    response = await registry.propose({"type": "object", "properties": {"id": {"maxLength": 2**70}}})
+    assert response.status_code == 422
+    assert response.json()["pointer"] == "/properties/id/maxLength"
+
+
+async def test_whole_floats_fingerprint_as_integers_within_exact_range(registry: Harness) -> None:
+    first = await registry.propose({"type": "object", "properties": {"id": {"maxLength": 10}}})
+    same = await registry.propose({"type": "object", "properties": {"id": {"maxLength": 10.0}}})
+    assert same.json()["fingerprint"] == first.json()["fingerprint"]
+    huge = await registry.propose({"type": "object", "properties": {"id": {"maximum": 1e30}}})
+    assert huge.status_code == 202

@@ -93,7 +93,8 @@ def bootstrap(
     if engine is None:
         url = settings.database.url.get_secret_value()
         _ensure_sqlite_folder(url)
-        engine = create_engine(url)
+        # No ping per checkout: the fetch path retries once on a dead connection instead.
+        engine = create_engine(url, pool_pre_ping=False, pool_recycle=1800)
     if bus is None:
         bus = build_bus(
             settings.bus, processed=SqlProcessedEvents(engine), tracer=tracer, transport=transport

@@ -48,6 +48,23 @@ class Assessment:
         return summarize(self.verdict)
 
 
+_INT_RANGE = range(-(2**63), 2**64)  # what orjson and jsonschema-rs, in every consumer, can load
+
+
+def _oversized_integer(value: Any, pointer: str) -> str | None:
+    """The JSON Pointer of the first integer beyond 64 bits, if any."""
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _INT_RANGE:
+        return pointer
+    children = (
+        value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    )
+    for key, child in children:
+        escaped = str(key).replace("~", "~0").replace("/", "~1")
+        if (found := _oversized_integer(child, f"{pointer}/{escaped}")) is not None:
+            return found
+    return None
+
+
 def parse_candidate(document: Any) -> Candidate:
     """Check that `document` is a JSON Schema (draft 2020-12) and fingerprint its normalized form."""
     if not isinstance(document, dict | bool):
@@ -59,6 +76,10 @@ def parse_candidate(document: Any) -> Candidate:
     except JsonSchemaError as exc:
         pointer = "".join(f"/{part}" for part in exc.path)
         raise InvalidSchemaError(f"not a valid JSON Schema: {exc.message}", pointer=pointer) from None
+    if (oversized := _oversized_integer(document, "")) is not None:
+        raise InvalidSchemaError(
+            "integers beyond 64 bits cannot be loaded by every consumer", pointer=oversized
+        )
     try:
         normalized = normalize(document)
     except ValueError as exc:  # NaN or Infinity cannot be stored as JSON

@@ -64,8 +64,7 @@ class Registry:
 
 
 async def fetch(registry: Registry, selector: Selector) -> SchemaVersion:
-    async with registry.repo.transaction() as tx:
-        found = await tx.resolve(selector)
+    found = await registry.repo.resolve(selector)
     if found is None:
         raise NotFoundError(f"no published version matches {selector}")
     return found
