@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from schemaline.contracts import (
@@ -220,3 +221,31 @@ async def test_fetch_survives_a_pooled_connection_killed_by_the_server() -> None
             assert found.fqid.version == Version(1, 0)
         finally:
             await engine.dispose()
+
+
+async def test_migration_0002_keeps_existing_proposals(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine, "0001")
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO subjects (name, created_at) VALUES (:name, :now)"),
+                {"name": str(SUBJECT), "now": NOW},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO proposals (id, subject, major, minor, fingerprint, schema_text, state, level,"
+                    " policy, changes_json, covers_json, proposed_by, created_at)"
+                    " VALUES ('p-old', :subject, 1, 0, 'sha256:o', '{}', 'pending', 'BACKWARD', 'strict',"
+                    " '[]', '[]', 'someone', :now)"
+                ),
+                {"subject": str(SUBJECT), "now": NOW},
+            )
+        await migrate(engine)
+        async with SqlRepository(engine).transaction() as tx:
+            old = await tx.proposal(ProposalId("p-old"))
+        assert old is not None
+        assert old.new_major is False
+        assert old.state is ProposalState.PENDING
+    finally:
+        await engine.dispose()

@@ -42,6 +42,11 @@ class Assessment:
     verdict: Verdict
     base: SchemaVersion | None
     next_version: Version
+    gates: bool = True  # False for a declared new major: the verdict informs, it does not block
+
+    @property
+    def blocks(self) -> bool:
+        return self.gates and not self.verdict.compatible
 
     @property
     def changes(self) -> tuple[ChangeSummary, ...]:
@@ -88,9 +93,18 @@ def parse_candidate(document: Any) -> Candidate:
 
 
 def assess(
-    checker: Checker, candidate: Candidate, history: Sequence[SchemaVersion], config: SubjectConfig
+    checker: Checker,
+    candidate: Candidate,
+    history: Sequence[SchemaVersion],
+    config: SubjectConfig,
+    *,
+    new_major: bool = False,
 ) -> Assessment:
-    """Run the engine over the subject's versions; a breaking change (semver major) takes a new major."""
+    """Run the engine over the subject's versions; a breaking change (semver major) takes a new major.
+
+    `new_major` opens the next major line on purpose: the verdict is still reported, but it does not
+    gate the proposal (`gates` is False), and readers pinned to `^MAJOR` of the old line never see it.
+    """
     if not history:
         # A first version has nothing to be compatible with.
         verdict = Verdict(True, config.level, config.policy, (), "minor")
@@ -101,8 +115,10 @@ def assess(
         raise InvalidSchemaError(str(exc)) from None
     base = history[-1]
     latest = base.fqid.version
-    next_version = latest.next_major() if verdict.semver == "major" else latest.next_minor()
-    return Assessment(verdict, base, next_version)
+    major = new_major or verdict.semver == "major"
+    return Assessment(
+        verdict, base, latest.next_major() if major else latest.next_minor(), gates=not new_major
+    )
 
 
 def summarize(verdict: Verdict) -> tuple[ChangeSummary, ...]:

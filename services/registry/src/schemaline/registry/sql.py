@@ -78,6 +78,7 @@ def _proposal(row: Row[Any]) -> Proposal:
         decided_by=row.decided_by,
         reason=row.reason,
         published=published,
+        new_major=bool(row.new_major),
     )
 
 
@@ -238,6 +239,7 @@ class SqlTx:
                 covers_json=json.dumps(list(proposal.covers)),
                 proposed_by=proposal.proposed_by,
                 created_at=proposal.created_at,
+                new_major=proposal.new_major,
             )
         )
 
