@@ -234,8 +234,8 @@ async def test_migration_0002_keeps_existing_proposals(database_url: str) -> Non
             )
             await conn.execute(
                 text(
-                    "INSERT INTO proposals (id, subject, major, minor, fingerprint, schema_text, state, level,"
-                    " policy, changes_json, covers_json, proposed_by, created_at)"
+                    "INSERT INTO proposals (id, subject, major, minor, fingerprint, schema_text, state,"
+                    " level, policy, changes_json, covers_json, proposed_by, created_at)"
                     " VALUES ('p-old', :subject, 1, 0, 'sha256:o', '{}', 'pending', 'BACKWARD', 'strict',"
                     " '[]', '[]', 'someone', :now)"
                 ),
