@@ -138,7 +138,9 @@ async def test_a_long_outage_ends_in_pipe_1402_and_the_dlq_then_redrive_loses_no
                 SERVICE, _Requeue(letter.body, letter.routing_key), "test refill"
             )
         republished, unreadable = await redrive(driver)
-        assert (republished, unreadable) == (len(letters), 0)
+        # At-least-once: letters that arrived after the drain above are redriven too.
+        assert unreadable == 0
+        assert republished >= len(letters)
         for _ in range(500):
             if await stored(postgres_url, list(ids)) == ids:
                 break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import itertools
 import random
 from collections.abc import AsyncIterator
@@ -73,6 +75,17 @@ def test_results_do_not_depend_on_where_chunks_split_the_stream(cuts: list[int])
     assert split.profile == whole.profile
 
 
+def test_records_go_one_by_one_when_the_schema_cannot_be_wrapped_in_a_list() -> None:
+    engine = ValidationEngine()
+    one_by_one = dataclasses.replace(engine.compile(INVOICE_SCHEMA), batch=None)
+    data, expected = mixed_batch()
+    slow = engine.validate_lines(data, one_by_one, LENIENT)
+    fast = engine.validate_lines(data, INVOICE_SCHEMA, LENIENT)
+    assert {r.index: r.record_class for r in slow.rejected} == expected
+    assert [r.to_dict() for r in slow.rejected] == [r.to_dict() for r in fast.rejected]
+    assert slow.profile == fast.profile
+
+
 def test_a_last_line_without_newline_and_crlf_endings_are_read() -> None:
     data = orjson.dumps(invoice(1)) + b"\r\n" + orjson.dumps(invoice(2))
     result = ValidationEngine().validate_lines(data, INVOICE_SCHEMA)
@@ -105,6 +118,12 @@ def test_records_given_as_objects_validate_like_lines() -> None:
     result = ValidationEngine().validate_records(records, INVOICE_SCHEMA, LENIENT)
     assert result.counts.to_dict() == {"valid": 4, "drift": 1, "invalid": 0}
     assert result.rejected[0].line is None
+
+
+@pytest.mark.parametrize(("schema", "valid"), [(True, 3), (False, 0)])
+def test_boolean_schemas_accept_or_reject_everything(schema: bool, valid: int) -> None:
+    result = ValidationEngine().validate_lines(b'{"a": 1}\n[1]\n"s"\n', schema, LENIENT)
+    assert (result.counts.valid, result.counts.rejected) == (valid, 3 - valid)
 
 
 def test_the_profile_counts_top_level_fields_and_their_types() -> None:
@@ -260,3 +279,22 @@ def test_results_serialise_to_plain_json() -> None:
     decoded = orjson.loads(orjson.dumps(result.to_dict()))
     assert decoded["counts"] == {"valid": 7, "drift": 2, "invalid": 2}
     assert decoded["verdict"]["outcome"] == "drift"
+
+
+@pytest.mark.parametrize("pause_gc", [True, False])
+def test_the_collector_is_paused_while_a_chunk_is_checked_then_left_as_it_was(pause_gc: bool) -> None:
+    data, _ = mixed_batch()
+    engine = ValidationEngine(pause_gc=pause_gc)
+    enabled_in_sink: list[bool] = []
+    assert gc.isenabled()
+    engine.validate_lines(
+        data, INVOICE_SCHEMA, LENIENT, sink=lambda _: enabled_in_sink.append(gc.isenabled())
+    )
+    assert enabled_in_sink == [not pause_gc] * 4
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        engine.validate_lines(data, INVOICE_SCHEMA, LENIENT)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -35,6 +35,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "not": {"required": ["forbidden"]},
         "minProperties": 1,
     },
+    "with_id": {
+        "$id": "https://schemas.example.com/finance/invoice.json",
+        "$defs": {"pos": {"type": "integer", "minimum": 0}},
+        "type": "object",
+        "properties": {"n": {"$ref": "#/$defs/pos"}, "id": {"$ref": "invoice.json#/$defs/pos"}},
+        "required": ["id"],
+    },
     "draft7_refs": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "definitions": {"node": {"type": "object", "properties": {"child": {"$ref": "#/definitions/node"}}}},

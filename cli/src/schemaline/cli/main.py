@@ -6,10 +6,26 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from schemaline.cli import contracts_cmd, demo_cmd, governance_cmd, ledger_cmd, lineage_cmd
+from schemaline.cli import (
+    contracts_cmd,
+    demo_cmd,
+    governance_cmd,
+    ledger_cmd,
+    lineage_cmd,
+    schema_cmd,
+    validate_cmd,
+)
 from schemaline.cli.errors import CliError
 
-COMMANDS = (demo_cmd, contracts_cmd, lineage_cmd, ledger_cmd, governance_cmd)
+COMMANDS = (
+    demo_cmd,
+    contracts_cmd,
+    schema_cmd,
+    validate_cmd,
+    lineage_cmd,
+    ledger_cmd,
+    governance_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ SERVICE = "lineage_writer"
 
 
 class BatchSettings(BaseModel):
-    max_rows: int = Field(default=1000, ge=1, description="Events written in one transaction at most")
+    max_rows: int = Field(default=5000, ge=1, description="Events written in one transaction at most")
     max_delay_s: float = Field(
         default=0.005, ge=0, description="How long a batch waits for company once it has a first event"
     )

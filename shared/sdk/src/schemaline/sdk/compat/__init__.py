@@ -12,6 +12,7 @@ from schemaline.sdk.compat.api import (
     Verdict,
     check,
     diff,
+    validate,
 )
 
-__all__ = ["Change", "Comparison", "Level", "Policy", "SchemaError", "Verdict", "check", "diff"]
+__all__ = ["Change", "Comparison", "Level", "Policy", "SchemaError", "Verdict", "check", "diff", "validate"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from schemaline.sdk.compat import engine, levels
+from schemaline.sdk.compat import engine, levels, validation
 from schemaline.sdk.compat.model import (
     Change,
     Comparison,
@@ -30,6 +30,7 @@ __all__ = [
     "Verdict",
     "check",
     "diff",
+    "validate",
 ]
 
 
@@ -46,3 +47,8 @@ def check(
 ) -> Verdict:
     """Judge `candidate` against `history` (oldest first) at `level` under `policy`."""
     return levels.check(candidate, history, Level(level), Policy(policy))
+
+
+def validate(schema: JsonSchema) -> None:
+    """Raise SchemaError (naming the JSON Pointer) unless `schema` is a valid JSON Schema."""
+    validation.validate(schema)

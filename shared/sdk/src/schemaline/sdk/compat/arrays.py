@@ -14,7 +14,8 @@ from schemaline.sdk.compat.facts import MISSING, is_everything
 
 def compare(ctx: Context, old: dict[str, Any], new: dict[str, Any], path: str) -> None:
     before, after = array_view(old, ctx.old.draft), array_view(new, ctx.new.draft)
-    same_applicators = ctx.equivalent(applicator_part(old), applicator_part(new))
+    uneval = "unevaluatedItems" in old or "unevaluatedItems" in new
+    same_applicators = not uneval or ctx.equivalent(applicator_part(old), applicator_part(new))
     new_rest = rest_item_model(new, after, ctx.new.draft, unevaluated_applies=True)
     # as for objects: two `unevaluatedItems` compare directly, the scope check covers the rest
     old_reached = (

@@ -17,10 +17,13 @@ class _Scope:
     """Which members `unevaluatedProperties` reaches on each side."""
 
     def __init__(self, ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> None:
-        self.same_applicators = ctx.equivalent(applicator_part(old), applicator_part(new))
-        self.old_names, self.old_any, _ = may_evaluate(ctx.old, old)
-        uneval = "unevaluatedProperties" in new
-        self.new_surely = surely_evaluates(ctx.new, new) if uneval else frozenset()
+        self.same_applicators, self.old_names, self.old_any = True, frozenset[str](), False
+        self.new_surely = frozenset[str]()
+        if "unevaluatedProperties" in old or "unevaluatedProperties" in new:  # else none of this matters
+            self.same_applicators = ctx.equivalent(applicator_part(old), applicator_part(new))
+            self.old_names, self.old_any, _ = may_evaluate(ctx.old, old)
+            if "unevaluatedProperties" in new:
+                self.new_surely = surely_evaluates(ctx.new, new)
 
     def old_reaches(self, name: str | None) -> bool:
         """May the original's `unevaluatedProperties` apply to member `name` (None: any other)?"""

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 
 def escape(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 def join(path: str, *tokens: str | int) -> str:
+    if len(tokens) == 1:
+        return path + "/" + escape(tokens[0])
     return path + "".join("/" + escape(token) for token in tokens)
 
 

@@ -6,9 +6,12 @@ other URI is an `External` reference the engine compares by name only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urldefrag, urljoin
+
+import orjson
 
 from schemaline.sdk.compat import pointer
 from schemaline.sdk.compat.dialect import ANNOTATIONS, CONTAINERS, IDENTIFIERS, REFS, Draft, draft_of
@@ -59,24 +62,38 @@ def children(node: dict[str, Any]) -> list[tuple[tuple[str | int, ...], Any]]:
     return found
 
 
-class Document:
-    """A schema document with lazily built location and identifier indexes."""
+_ANCHORS = (b'"$anchor":', b'"$dynamicAnchor":', b'"$recursiveAnchor":')
+_REF_VALUES = re.compile(rb'"\$(?:ref|dynamicRef|recursiveRef)":("(?:[^"\\]|\\.)*")')
 
-    def __init__(self, root: Any) -> None:
+
+class Document:
+    """A schema document; its location and identifier indexes are built only when needed.
+
+    Most schemas have at most a root `$id` and no anchors: their references resolve from the root
+    alone, without walking the document (large schemas stay fast).
+    """
+
+    def __init__(self, root: Any, text: bytes | None = None) -> None:
         self.root = root
         self.draft: Draft = draft_of(root)
+        self._text = orjson.dumps(root) if text is None else text
+        root_id = root.get("$id") if isinstance(root, dict) else None
+        self._root_base = urldefrag(urljoin(ROOT_URI, root_id))[0] if isinstance(root_id, str) else ROOT_URI
+        self._simple = self._text.count(b'"$id":') == (root_id is not None) and not any(
+            anchor in self._text for anchor in _ANCHORS
+        )
         self._paths: dict[int, str] | None = None
         self._bases: dict[int, str] = {}
-        self._resources: dict[str, Any] = {}
+        self._resources: dict[str, Any] = {ROOT_URI: root, self._root_base: root}
         self._anchors: dict[str, Any] = {}
         self._with_refs: list[Any] = []
+        self._targets: dict[tuple[str, str], tuple[Any, str] | External] = {}
 
     def _index(self) -> dict[int, str]:
         if self._paths is not None:
             return self._paths
         paths: dict[int, str] = {}
         stack: list[tuple[Any, str, str]] = [(self.root, "#", ROOT_URI)]
-        self._resources[ROOT_URI] = self.root
         while stack:
             node, path, base = stack.pop()
             if not isinstance(node, dict):
@@ -100,34 +117,37 @@ class Document:
             for tokens, sub in children(node):
                 stack.append((sub, pointer.join(path, *tokens), base))
         self._paths = paths
+        self._simple = False
         return paths
 
-    def path_of(self, node: Any, fallback: str) -> str:
-        return self._index().get(id(node), fallback)
+    def has_references(self) -> bool:
+        return any(keyword in self._text for keyword in (b'"$ref":', b'"$dynamicRef":', b'"$recursiveRef":'))
 
     def check_refs(self) -> None:
         """Raise SchemaError for a reference into this document that leads nowhere."""
+        if self._simple:
+            try:
+                for raw in _REF_VALUES.findall(self._text):
+                    self._target(str(orjson.loads(raw)), self._root_base)
+                return
+            except LookupError:
+                pass  # find where it is, to name its pointer
         self._index()
         for node in self._with_refs:
             self.resolve(node)
 
-    def resolve(self, node: dict[str, Any]) -> tuple[Any, str] | External:
-        """The target of the reference keyword in `node` and its pointer."""
-        paths = self._index()
-        here = paths.get(id(node), "#")
-        if "$ref" in node:
-            keyword, ref = "$ref", node["$ref"]
-        elif "$dynamicRef" in node:
-            keyword, ref = "$dynamicRef", node["$dynamicRef"]
-        else:
-            keyword, ref = "$recursiveRef", node["$recursiveRef"]
-        uri, fragment = urldefrag(urljoin(self._bases.get(id(node), ROOT_URI), str(ref)))
+    def _target(self, ref: str, base: str) -> tuple[Any, str] | External:
+        key = (ref, base)
+        if key not in self._targets:
+            self._targets[key] = self._find(ref, base)
+        return self._targets[key]
+
+    def _find(self, ref: str, base: str) -> tuple[Any, str] | External:
+        uri, fragment = urldefrag(urljoin(base, ref))
         if uri not in self._resources:
-            return External(str(ref))
+            return External(ref)
         target: Any = self._resources[uri]
         if fragment and not fragment.startswith("/"):
-            if uri + "#" + fragment not in self._anchors:
-                raise SchemaError(f"{here}/{keyword}: anchor {ref!r} is not defined in the schema")
             target = self._anchors[uri + "#" + fragment]
         elif fragment:
             for token in fragment[1:].split("/"):
@@ -137,16 +157,38 @@ class Document:
                 elif isinstance(target, list) and token.isdigit() and int(token) < len(target):
                     target = target[int(token)]
                 else:
-                    raise SchemaError(f"{here}/{keyword}: {ref!r} points to nothing in the schema")
+                    raise LookupError(ref)
         if not isinstance(target, dict | bool):
-            raise SchemaError(f"{here}/{keyword}: {ref!r} points to a value that is not a schema")
-        return target, paths.get(id(target), "#" + fragment)
+            raise LookupError(ref)
+        return target, "#" + fragment
+
+    def resolve(self, node: dict[str, Any]) -> tuple[Any, str] | External:
+        """The target of the reference keyword in `node` and its pointer."""
+        keyword = next(key for key in ("$ref", "$dynamicRef", "$recursiveRef") if key in node)
+        ref = str(node[keyword])
+        if self._simple:
+            try:
+                return self._target(ref, self._root_base)
+            except LookupError:
+                pass
+        paths = self._index()
+        try:
+            resolved = self._target(ref, self._bases.get(id(node), ROOT_URI))
+        except LookupError:
+            here = paths.get(id(node), "#")
+            raise SchemaError(f"{here}/{keyword}: {ref!r} points to nothing in the schema") from None
+        if isinstance(resolved, External):
+            return resolved
+        target, fallback = resolved
+        return target, paths.get(id(target), fallback)
 
     def is_plain_ref(self, node: dict[str, Any]) -> bool:
         """True when `node` is only a reference (draft 7 ignores a `$ref`'s siblings)."""
+        if "$ref" not in node and "$dynamicRef" not in node and "$recursiveRef" not in node:
+            return False
         if self.draft <= Draft.D7:
             return "$ref" in node
-        return any(key in node for key in REFS) and all(key in REFS or key in _REF_SIBLINGS for key in node)
+        return all(key in REFS or key in _REF_SIBLINGS for key in node)
 
     def deref(self, node: Any, path: str) -> tuple[Any, str]:
         """Follow plain references to the schema they name; External for one that leaves the document."""

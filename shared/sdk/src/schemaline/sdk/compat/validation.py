@@ -57,11 +57,12 @@ def validate(schema: Any) -> Document:
         fast_ok = False
     if not fast_ok:
         _python_check(schema)
-    for regex, where in _patterns(schema, "#"):
-        try:
-            re.compile(regex)
-        except re.error as exc:
-            raise SchemaError(f"{where}: {regex!r} is not a valid regular expression ({exc})") from None
-    if b'Ref"' in orjson.dumps(schema):  # any $ref, $dynamicRef or $recursiveRef
+    if b'"pattern' in orjson.dumps(schema):
+        for regex, where in _patterns(schema, "#"):
+            try:
+                re.compile(regex)
+            except re.error as exc:
+                raise SchemaError(f"{where}: {regex!r} is not a valid regular expression ({exc})") from None
+    if document.has_references():
         document.check_refs()
     return document

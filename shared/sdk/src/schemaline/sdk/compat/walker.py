@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from schemaline.sdk.compat import arrays, combinators, logic, metadata, numbers, objects, scalars, strings
 from schemaline.sdk.compat.context import Context
 from schemaline.sdk.compat.facts import NUMERIC, types_of
@@ -31,7 +33,7 @@ def walk(ctx: Context, old: Any, new: Any, path: str) -> None:
         ctx.emit("TYPE_NARROWED", path, old.get("type", "any"), "nothing (false)")
         return
     new = {} if new is True else new
-    if old == new and ctx.equivalent(old, new):
+    if old == new and _same(ctx, old, new):
         return
     shared = ctx.shared
     key = (id(old), id(new), path, ctx.swapped)
@@ -52,6 +54,17 @@ def walk(ctx: Context, old: Any, new: Any, path: str) -> None:
     shared.memo[key] = tuple(trial.changes)
     shared.memo_log.append(key)
     ctx.extend(trial.changes)
+
+
+_REFERENCES = (b'"$ref":', b'"$dynamicRef":', b'"$recursiveRef":')
+
+
+def _same(ctx: Context, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Equal in JSON's sense (no `true == 1`), references included: nothing to report."""
+    text = orjson.dumps(old, option=orjson.OPT_SORT_KEYS)
+    if text == orjson.dumps(new, option=orjson.OPT_SORT_KEYS) and not any(ref in text for ref in _REFERENCES):
+        return True
+    return ctx.equivalent(old, new)
 
 
 def _uri(node: Any) -> Any:

@@ -27,6 +27,33 @@ class CompiledSchema:
     validator: jsonschema_rs.Validator = field(repr=False)
     twin: jsonschema_rs.Validator | None = field(repr=False)
     top_level: TopLevelModel = field(repr=False)
+    # Validates a list of records in one call; its errors' paths start with the record's index.
+    # None when the schema cannot be wrapped (e.g. a relative `$id`): records go one by one.
+    batch: jsonschema_rs.Validator | None = field(repr=False)
+
+
+RECORD_URI = "urn:schemaline:record"
+
+
+def _batch_validator(schema: JsonSchema, validate_formats: bool) -> jsonschema_rs.Validator | None:
+    if isinstance(schema, bool):
+        return jsonschema_rs.validator_for({"type": "array", "items": schema}, offline=True)
+    # The record schema is its own resource, under its own `$id` when it has one, so that its
+    # references keep their meaning.
+    own_id = schema.get("$id")
+    uri = own_id if isinstance(own_id, str) else RECORD_URI
+    wrapper = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "array",
+        "items": {"$ref": uri},
+    }
+    try:
+        registry = jsonschema_rs.Registry([(uri, schema)])
+        return jsonschema_rs.validator_for(
+            wrapper, registry=registry, validate_formats=validate_formats, offline=True
+        )
+    except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError):
+        return None
 
 
 def _schema_error(exc: Exception, what: str) -> SchemaError:
@@ -60,9 +87,10 @@ def compile_schema(schema: Any, *, validate_formats: bool = False) -> CompiledSc
             if twin_schema is None
             else jsonschema_rs.validator_for(twin_schema, validate_formats=validate_formats, offline=True)
         )
+        batch = _batch_validator(own, validate_formats)
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as exc:
         raise _schema_error(exc, "cannot compile the schema") from None
-    return CompiledSchema(fingerprint(own), own, validator, twin, top_level_model(own))
+    return CompiledSchema(fingerprint(own), own, validator, twin, top_level_model(own), batch)
 
 
 class ValidatorCache:

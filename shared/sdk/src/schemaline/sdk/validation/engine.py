@@ -26,10 +26,14 @@ def _chunks_of(data: Chunks) -> Iterable[bytes]:
 
 
 class ValidationEngine:
-    """Validates records against JSON Schemas with compiled validators cached by fingerprint."""
+    """Validates records against JSON Schemas with compiled validators cached by fingerprint.
 
-    def __init__(self, cache: ValidatorCache | None = None) -> None:
+    `pause_gc` pauses the cyclic garbage collector while each chunk is checked (see `BatchSession`).
+    """
+
+    def __init__(self, cache: ValidatorCache | None = None, *, pause_gc: bool = True) -> None:
         self.cache = cache if cache is not None else ValidatorCache()
+        self.pause_gc = pause_gc
 
     def compile(self, schema: SchemaLike) -> CompiledSchema:
         """The compiled schema (from the cache when this fingerprint was seen); `SchemaError` if invalid."""
@@ -39,7 +43,7 @@ class ValidationEngine:
         self, schema: SchemaLike, policy: StagePolicy | None = None, *, sink: RejectSink | None = None
     ) -> BatchSession:
         """A batch to feed incrementally (`feed(chunk)`, `feed_records(records)`, then `finish()`)."""
-        return BatchSession(self.compile(schema), policy or StagePolicy(), sink=sink)
+        return BatchSession(self.compile(schema), policy or StagePolicy(), sink=sink, pause_gc=self.pause_gc)
 
     def validate_record(
         self, record: Any, schema: SchemaLike

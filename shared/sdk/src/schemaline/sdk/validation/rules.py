@@ -69,12 +69,15 @@ def _is_shape(error: jsonschema_rs.ValidationError) -> bool:
     return kind.name in SHAPE_RULES
 
 
-def translate(error: jsonschema_rs.ValidationError, shape: bool | None = None) -> Iterator[Violation]:
+def translate(
+    error: jsonschema_rs.ValidationError, shape: bool | None = None, *, skip: int = 0
+) -> Iterator[Violation]:
     """One jsonschema-rs error as violations: one per unexpected field, and a missing field's
-    pointer is the field's own (`/customer/email`), not its parent object's."""
+    pointer is the field's own (`/customer/email`), not its parent object's. `skip` drops the
+    leading path parts (1 for errors of a list of records, whose paths start with the index)."""
     kind = error.kind
     rule = kind.name
-    path = error.instance_path
+    path = error.instance_path[skip:]
     at = pointer(path)
     is_shape = _is_shape(error) if shape is None else shape
     if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
