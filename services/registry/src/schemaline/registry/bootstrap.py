@@ -44,10 +44,6 @@ class RegistryService:
     consumer: Service
     app: FastAPI = field(init=False)
 
-    @property
-    def bus(self) -> EventBus:
-        return self.consumer.bus
-
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[RegistryService]:
         """Migrate, consume and relay; on exit stop relaying and consuming, then release the database."""

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from schemaline.contracts import decode
@@ -79,9 +79,10 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), self._settings.poll_interval_s)
 
     async def pending(self) -> int:
-        query = select(outbox.c.seq).where(outbox.c.sent_at.is_(None))
+        """Events committed but not yet sent."""
+        query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
         async with self._engine.connect() as conn:
-            return len((await conn.execute(query)).all())
+            return int((await conn.execute(query)).scalar_one())
 
     async def _claim(self, conn: AsyncConnection) -> Sequence[Row[Any, Any]]:
         query = (
