@@ -31,7 +31,6 @@ from tests.support.registry import (
     TOKENS,
     Harness,
     auth_settings,
-    bearer,
     invoice,
     running_registry,
     serving,
@@ -74,27 +73,6 @@ async def test_async_client_fetches_revalidates_and_maps_errors(
         with pytest.raises(RegistryRequestError) as refused:
             await client.fetch(LATEST)
         assert refused.value.status == 401
-
-
-async def test_clients_fetch_stage_contracts(live: tuple[Harness, InMemoryTransport]) -> None:
-    harness, _ = live
-    body = {
-        "pipeline_id": "finance_gdp_transform",
-        "layer": "gdp",
-        "component": "glue",
-        "schema_selector": "finance.gdp.invoice:^1",
-        "integration_mode": "pre_job",
-        "validation_timing": "structural",
-    }
-    stored = await harness.client.put(
-        "/api/v1/contracts/finance_gdp_transform/gdp", json=body, headers=bearer(Role.PUBLISHER)
-    )
-    assert stored.status_code == 201
-    async with asgi_client(harness) as client:
-        contract = await client.contract("finance_gdp_transform", "gdp")
-        assert contract is not None
-        assert str(contract.schema_selector) == "finance.gdp.invoice:^1"
-        assert await client.contract("finance_gdp_transform", "kpi") is None
 
 
 async def test_resolver_follows_publications_seen_on_the_bus(live: tuple[Harness, InMemoryTransport]) -> None:

@@ -33,6 +33,9 @@ class OutboxRelay:
         self._publisher = publisher
         self._settings = settings
         self._wake = asyncio.Event()
+        # One round at a time in this process (the task and an explicit `drain()` may overlap);
+        # on SQLite nothing else stops two rounds from claiming the same rows.
+        self._round = asyncio.Lock()
         # PostgreSQL: rows stay locked (SKIP LOCKED) while published, so replicas never send the same row.
         # SQLite has one writer: read, publish, then mark in a fresh transaction.
         self._lock_rows = engine.dialect.name == "postgresql"
@@ -42,6 +45,10 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch of unsent events; returns how many were sent."""
+        async with self._round:
+            return await self._relay_batch()
+
+    async def _relay_batch(self) -> int:
         if self._lock_rows:
             async with self._engine.begin() as conn:
                 rows = await self._claim(conn)

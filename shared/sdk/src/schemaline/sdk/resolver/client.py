@@ -1,4 +1,4 @@
-"""HTTP clients of the registry's read API (schemas, contracts), async and sync (httpx)."""
+"""HTTP clients of `GET /api/v1/schema/fetch`, async and sync (httpx), sharing one response reading."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Self
 
 import httpx
 
-from schemaline.contracts import Fingerprint, Fqid, Layer, SchemaContract, Selector
+from schemaline.contracts import Fingerprint, Fqid, Selector
 from schemaline.sdk.resolver.errors import RegistryRequestError, SchemaFetchError, SchemaNotFoundError
 from schemaline.sdk.resolver.model import ResolvedSchema
 
@@ -18,21 +18,6 @@ FETCH_PATH = "/api/v1/schema/fetch"
 def _request(selector: Selector | str, etag: str | None) -> tuple[dict[str, str], dict[str, str]]:
     headers = {"If-None-Match": etag} if etag else {}
     return {"fqid": str(selector)}, headers
-
-
-def _contract_path(pipeline_id: str, layer: Layer | str) -> str:
-    return f"/api/v1/contracts/{pipeline_id}/{Layer(layer).value}"
-
-
-def _read_contract(response: httpx.Response, what: str) -> SchemaContract | None:
-    """The stage's current contract; None when it has none (never registered, or deleted)."""
-    if response.status_code == 404:
-        return None
-    if response.status_code >= 500:
-        raise SchemaFetchError(what, f"registry answered {response.status_code}")
-    if response.status_code != 200:
-        raise RegistryRequestError(what, response.status_code, response.text[:200])
-    return SchemaContract.model_validate(response.json()["contract"])
 
 
 def _read(response: httpx.Response, selector: str) -> ResolvedSchema | None:
@@ -88,16 +73,6 @@ class AsyncRegistryClient:
             raise SchemaFetchError(str(selector), f"{type(exc).__name__}: {exc}") from exc
         return _read(response, str(selector))
 
-    async def contract(self, pipeline_id: str, layer: Layer | str) -> SchemaContract | None:
-        """The current schema contract of one pipeline stage (None if it has none)."""
-        path = _contract_path(pipeline_id, layer)
-        try:
-            async with asyncio.timeout(self._timeout_s):
-                response = await self._http.get(path)
-        except (httpx.TransportError, TimeoutError) as exc:
-            raise SchemaFetchError(path, f"{type(exc).__name__}: {exc}") from exc
-        return _read_contract(response, path)
-
     async def aclose(self) -> None:
         await self._http.aclose()
 
@@ -135,15 +110,6 @@ class SyncRegistryClient:
         except httpx.TransportError as exc:
             raise SchemaFetchError(str(selector), f"{type(exc).__name__}: {exc}") from exc
         return _read(response, str(selector))
-
-    def contract(self, pipeline_id: str, layer: Layer | str) -> SchemaContract | None:
-        """The current schema contract of one pipeline stage (None if it has none)."""
-        path = _contract_path(pipeline_id, layer)
-        try:
-            response = self._http.get(path)
-        except httpx.TransportError as exc:
-            raise SchemaFetchError(path, f"{type(exc).__name__}: {exc}") from exc
-        return _read_contract(response, path)
 
     def close(self) -> None:
         self._http.close()
