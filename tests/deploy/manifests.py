@@ -1,0 +1,360 @@
+"""Readers for the deployment artefacts and the checks the tests in this folder apply to them.
+
+The checks are plain functions that return a list of problems, so the tests can also run them on
+broken inputs and show that they catch the mistake.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import re
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, SecretBytes, SecretStr
+from pydantic_settings import BaseSettings
+
+from schemaline.runtime.settings import ServiceSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+K8S = ROOT / "deploy" / "k8s"
+DOCKERFILE = ROOT / "Dockerfile"
+DOCKERIGNORE = ROOT / ".dockerignore"
+ENV_EXAMPLE = ROOT / ".env.example"
+SERVICES = sorted(p.name for p in (ROOT / "services").iterdir() if (p / "pyproject.toml").is_file())
+
+# Modules that are not services but run in a container, and the settings class they read.
+NON_SERVICE_SETTINGS: dict[str, type[BaseSettings]] = {"schemaline.runtime.objectstore": ServiceSettings}
+
+PLACEHOLDER = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?+])?(?P<arg>[^}]*)\}")
+USERINFO_PASSWORD = re.compile(r"://[^/@\s:]+:[^/@\s]+@")
+SECRET_NAME = re.compile(r"PASSWORD|_PASS$|SECRET|TOKEN", re.IGNORECASE)
+EXEMPTION = "schemaline.io/probe-exemption"
+
+
+# ---- loading ------------------------------------------------------------------------------------
+
+
+def load_compose(path: Path = COMPOSE) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text())
+    return loaded
+
+
+def load_k8s(folder: Path = K8S) -> dict[str, list[dict[str, Any]]]:
+    """Every YAML file of the folder → its documents."""
+    return {
+        path.name: [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+        for path in sorted(folder.glob("*.yaml"))
+    }
+
+
+def k8s_objects(files: Mapping[str, list[dict[str, Any]]], kind: str | None = None) -> list[dict[str, Any]]:
+    return [
+        doc
+        for name, docs in files.items()
+        if name != "kustomization.yaml"
+        for doc in docs
+        if kind is None or doc.get("kind") == kind
+    ]
+
+
+def strings(node: Any) -> Iterator[str]:
+    """Every string value (not key) of a loaded YAML tree."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from strings(value)
+
+
+def env_example(path: Path = ENV_EXAMPLE) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.strip()] = value
+    return values
+
+
+# ---- commands and settings ----------------------------------------------------------------------
+
+
+def command_module(command: Any) -> str | None:
+    """`schemaline.x` of a `["python", "-m", "schemaline.x", ...]` command, else None."""
+    if isinstance(command, list) and len(command) >= 3 and command[0] == "python" and command[1] == "-m":
+        module = command[2]
+        return module if isinstance(module, str) else None
+    return None
+
+
+def module_runs(module: str) -> bool:
+    """`python -m module` would find something to run: a module, or a package with `__main__`."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except ModuleNotFoundError:
+        return False
+    if spec is None:
+        return False
+    if spec.submodule_search_locations is not None:
+        return importlib.util.find_spec(f"{module}.__main__") is not None
+    return True
+
+
+def service_of(module: str) -> str | None:
+    """The service a command module runs (`schemaline.validator` → `validator`)."""
+    name = module.removeprefix("schemaline.")
+    return name if module.startswith("schemaline.") and name in SERVICES else None
+
+
+def keeps_tables(module: str) -> bool:
+    """The service owns database tables (it has a `tables` module), so it needs a real database URL."""
+    service = service_of(module)
+    return service is not None and importlib.util.find_spec(f"schemaline.{service}.tables") is not None
+
+
+def settings_class(module: str) -> type[BaseSettings]:
+    """The settings class a container running `python -m module` reads."""
+    if module in NON_SERVICE_SETTINGS:
+        return NON_SERVICE_SETTINGS[module]
+    service = service_of(module)
+    if service is None:
+        raise LookupError(f"{module}: neither a service nor a known module")
+    settings_module = importlib.import_module(f"schemaline.{service}.settings")
+    found = [
+        cls
+        for _, cls in inspect.getmembers(settings_module, inspect.isclass)
+        if issubclass(cls, ServiceSettings) and cls.__module__ == settings_module.__name__
+    ]
+    if len(found) != 1:
+        raise LookupError(f"schemaline.{service}.settings defines {len(found)} ServiceSettings classes")
+    return found[0]
+
+
+def env_prefix(cls: type[BaseSettings]) -> str:
+    prefix = cls.model_config.get("env_prefix", "")
+    return str(prefix)
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The classes an annotation may hold (Optional/Union flattened)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        return [part for arg in typing.get_args(annotation) for part in _unwrap(arg)]
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    return [annotation]
+
+
+def _is_model(annotation: Any) -> bool:
+    return inspect.isclass(annotation) and issubclass(annotation, BaseModel)
+
+
+def contains_secret(annotation: Any) -> bool:
+    """The type holds a SecretStr/SecretBytes anywhere (in a model, list or dict included)."""
+    for part in _unwrap(annotation):
+        if inspect.isclass(part) and issubclass(part, SecretStr | SecretBytes):
+            return True
+        if _is_model(part) and any(contains_secret(f.annotation) for f in part.model_fields.values()):
+            return True
+        if any(contains_secret(arg) for arg in typing.get_args(part)):
+            return True
+    return False
+
+
+def resolve_env(cls: type[BaseSettings], name: str) -> tuple[str, Any] | str:
+    """Walk `name` (prefix, then fields separated by `__`) through the settings model.
+
+    Returns (dotted field path, annotation) for a real field, or a problem description.
+    """
+    prefix = env_prefix(cls)
+    if not name.startswith(prefix):
+        return f"{name}: not under {cls.__name__}'s prefix {prefix}"
+    parts = name[len(prefix) :].split("__")
+    model: type[BaseModel] = cls
+    path: list[str] = []
+    for index, part in enumerate(parts):
+        field = model.model_fields.get(part.lower())
+        if field is None or part != part.upper():
+            return f"{name}: {model.__name__} has no field {part.lower()!r} (from {part!r})"
+        path.append(part.lower())
+        if index == len(parts) - 1:
+            return ".".join(path), field.annotation
+        nested = [p for p in _unwrap(field.annotation) if _is_model(p)]
+        if nested:
+            model = nested[0]
+            continue
+        if any(typing.get_origin(p) is dict for p in _unwrap(field.annotation)):
+            return ".".join([*path, *parts[index + 1 :]]), Any  # keys of a dict field
+        rest = "__".join(parts[index + 1 :])
+        return f"{name}: {'.'.join(path)} is not a nested model, so {rest} is not a field"
+    raise AssertionError("unreachable")
+
+
+def env_problems(cls: type[BaseSettings], names: list[str]) -> list[str]:
+    return [r for name in names if isinstance(r := resolve_env(cls, name), str)]
+
+
+def is_secret_env(cls: type[BaseSettings], name: str) -> bool:
+    resolved = resolve_env(cls, name)
+    return not isinstance(resolved, str) and contains_secret(resolved[1])
+
+
+def secret_fields(cls: type[BaseSettings]) -> set[str]:
+    """Environment names of every top-level or nested field that holds a secret."""
+    names: set[str] = set()
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for field_name, field in model.model_fields.items():
+            env = f"{prefix}{field_name.upper()}"
+            nested = [p for p in _unwrap(field.annotation) if _is_model(p)]
+            if nested and not any(issubclass(p, SecretStr | SecretBytes) for p in nested):
+                walk(nested[0], f"{env}__")
+            elif contains_secret(field.annotation):
+                names.add(env)
+
+    walk(cls, env_prefix(cls))
+    return names
+
+
+# ---- values -------------------------------------------------------------------------------------
+
+
+def strip_placeholders(value: str) -> str:
+    return PLACEHOLDER.sub("", value)
+
+
+def literal_password(value: str) -> bool:
+    """A URL with a password written out (placeholders removed first)."""
+    return bool(USERINFO_PASSWORD.search(strip_placeholders(value)))
+
+
+def placeholder_with_default(value: str) -> bool:
+    return any(m.group("op") in ("-", ":-") for m in PLACEHOLDER.finditer(value))
+
+
+def compose_secret_problems(
+    service: str, env: Mapping[str, Any], cls: type[BaseSettings] | None
+) -> list[str]:
+    """Secrets in one compose service's environment must come from placeholders without defaults."""
+    problems = []
+    for name, raw in env.items():
+        value = "" if raw is None else str(raw)
+        where = f"{service}: {name}"
+        if literal_password(value):
+            problems.append(f"{where}: a password written out in a URL")
+        secret = bool(SECRET_NAME.search(name)) or (
+            cls is not None and name.startswith("SCHEMALINE_") and is_secret_env(cls, name)
+        )
+        if secret and not PLACEHOLDER.search(value):
+            problems.append(f"{where}: a secret with no ${{…}} placeholder")
+        if secret and placeholder_with_default(value):
+            problems.append(f"{where}: a secret placeholder with a default value")
+    return problems
+
+
+def expand(value: str, variables: Mapping[str, str]) -> str:
+    """Interpolate compose placeholders from `variables` (what compose does with .env)."""
+
+    def one(match: re.Match[str]) -> str:
+        name, op, arg = match.group("name"), match.group("op"), match.group("arg")
+        current = variables.get(name)
+        if op in (":-", "-") and not current:
+            return arg
+        if current is None:
+            raise KeyError(f"${{{name}}} is not set in .env.example")
+        return current
+
+    return PLACEHOLDER.sub(one, value)
+
+
+def image_problems(where: str, image: str, *, require_version: bool = True) -> list[str]:
+    """An image reference must carry a digest, or a tag that is not `latest` (a version if asked)."""
+    if "@sha256:" in image:
+        return []
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return [f"{where}: {image} has no tag"]
+    tag = last.rsplit(":", 1)[1]
+    if tag == "latest":
+        return [f"{where}: {image} uses latest"]
+    if require_version and not re.search(r"\d", tag):
+        return [f"{where}: {image}: tag {tag!r} names no version"]
+    return []
+
+
+# ---- Kubernetes -----------------------------------------------------------------------------------
+
+
+def pod_spec(deployment: Mapping[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = deployment["spec"]["template"]["spec"]
+    return spec
+
+
+def containers(deployment: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    spec = pod_spec(deployment)
+    yield from spec.get("initContainers", [])
+    yield from spec["containers"]
+
+
+def deployment_problems(deployment: Mapping[str, Any]) -> list[str]:
+    """Resources, probes (or a documented exemption), non-root, read-only root, drain time."""
+    name = deployment["metadata"]["name"]
+    spec = pod_spec(deployment)
+    problems: list[str] = []
+    pod_security = spec.get("securityContext", {})
+    if pod_security.get("runAsNonRoot") is not True:
+        problems.append(f"{name}: pod securityContext.runAsNonRoot is not true")
+    if pod_security.get("runAsUser", 0) == 0:
+        problems.append(f"{name}: pod securityContext.runAsUser is unset or 0")
+    grace = spec.get("terminationGracePeriodSeconds")
+    exemption = str(deployment["metadata"].get("annotations", {}).get(EXEMPTION, "")).strip()
+    for container in containers(deployment):
+        where = f"{name}/{container['name']}"
+        resources = container.get("resources", {})
+        problems += [
+            f"{where}: no resources.{bound}.{resource}"
+            for bound in ("requests", "limits")
+            for resource in ("cpu", "memory")
+            if resource not in resources.get(bound, {})
+        ]
+        security = container.get("securityContext", {})
+        if security.get("allowPrivilegeEscalation") is not False:
+            problems.append(f"{where}: allowPrivilegeEscalation is not false")
+        if security.get("readOnlyRootFilesystem") is not True:
+            problems.append(f"{where}: readOnlyRootFilesystem is not true")
+        elif not any(m.get("mountPath") == "/tmp" for m in container.get("volumeMounts", [])):
+            problems.append(f"{where}: read-only root without a writable /tmp (tempfile spools there)")
+        if "ALL" not in security.get("capabilities", {}).get("drop", []):
+            problems.append(f"{where}: capabilities not dropped")
+        ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
+        probes = [container.get(k) for k in ("livenessProbe", "readinessProbe")]
+        if all(probes):
+            for probe in (*probes, container.get("startupProbe")):
+                check = (probe or {}).get("httpGet") or (probe or {}).get("tcpSocket")
+                if check and check["port"] not in ports and check["port"] not in ports.values():
+                    problems.append(f"{where}: a probe targets port {check['port']!r}, not declared")
+        elif ports:
+            problems.append(
+                f"{where}: serves ports {sorted(ports.values())} but lacks liveness/readiness probes"
+            )
+        elif not exemption:
+            problems.append(f"{where}: no probes and no {EXEMPTION} annotation saying why")
+        if not isinstance(grace, int) or grace < 30:
+            problems.append(f"{where}: terminationGracePeriodSeconds {grace!r} is not set to 30 s or more")
+        else:
+            pre_stop = container.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
+            if pre_stop[:1] == ["sleep"] and grace < int(pre_stop[1]) + 20:
+                problems.append(
+                    f"{where}: {grace} s grace leaves under 20 s to drain after the preStop sleep"
+                )
+    return problems

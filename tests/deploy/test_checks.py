@@ -1,0 +1,121 @@
+"""The checks themselves catch mistakes: each is run once on a broken input."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from pydantic_settings import BaseSettings
+
+from schemaline.governance.settings import GovernanceSettings
+from schemaline.lineage_writer.settings import LineageSettings
+from schemaline.registry.settings import RegistrySettings
+from schemaline.validator.settings import ValidatorSettings
+from tests.deploy.manifests import (
+    compose_secret_problems,
+    deployment_problems,
+    env_problems,
+    image_problems,
+    k8s_objects,
+    load_k8s,
+    module_runs,
+    secret_fields,
+)
+
+
+def test_env_walk_accepts_real_fields_and_rejects_typos() -> None:
+    good = [
+        "SCHEMALINE_VALIDATOR_BUS__AMQP_URL",
+        "SCHEMALINE_VALIDATOR_QUARANTINE_PREFIX",
+        "SCHEMALINE_LINEAGE_API__PORT",
+        "SCHEMALINE_GOVERNANCE_APPROVERS__alice",
+    ]
+    assert env_problems(ValidatorSettings, good[:2]) == []
+    assert env_problems(LineageSettings, good[2:3]) == []
+    assert env_problems(GovernanceSettings, good[3:]) == []
+    cases: list[tuple[str, type[BaseSettings]]] = [
+        ("SCHEMALINE_VALIDATOR_BUS__AMQPURL", ValidatorSettings),  # a typo in a nested field
+        ("SCHEMALINE_VALIDATOR_BUS_TRANSPORT", ValidatorSettings),  # one underscore instead of two
+        ("SCHEMALINE_VALIDATR_BUS__TRANSPORT", ValidatorSettings),  # a typo in the prefix
+        ("SCHEMALINE_DRIFT_QUARANTINE_PREFIX", ValidatorSettings),  # another service's prefix
+        ("SCHEMALINE_VALIDATOR_QUARANTINE_PREFIX__X", ValidatorSettings),  # nesting into a string
+        ("SCHEMALINE_LINEAGE_API__PROT", LineageSettings),
+    ]
+    for bad, cls in cases:
+        assert len(env_problems(cls, [bad])) == 1, bad
+
+
+def test_secret_fields_follow_the_models() -> None:
+    assert {"SCHEMALINE_REGISTRY_BUS__AMQP_URL", "SCHEMALINE_REGISTRY_DATABASE__URL"} <= secret_fields(
+        RegistrySettings
+    )
+    assert "SCHEMALINE_REGISTRY_AUTH__TOKENS" in secret_fields(RegistrySettings)  # SecretStr inside a list
+    assert "SCHEMALINE_REGISTRY_PORT" not in secret_fields(RegistrySettings)
+
+
+def test_compose_secret_check_catches_written_out_passwords() -> None:
+    ok = {
+        "SCHEMALINE_VALIDATOR_BUS__AMQP_URL": "amqp://u:${RABBITMQ_PASSWORD:?}@rabbitmq:5672/",
+        "POSTGRES_PASSWORD": "${POSTGRES_PASSWORD:?set it}",
+    }
+    assert compose_secret_problems("svc", ok, ValidatorSettings) == []
+    for name, value in [
+        ("SCHEMALINE_VALIDATOR_BUS__AMQP_URL", "amqp://u:hunter2@rabbitmq:5672/"),
+        ("SCHEMALINE_VALIDATOR_BUS__AMQP_URL", "amqp://rabbitmq:5672/"),  # a secret field, no placeholder
+        ("POSTGRES_PASSWORD", "hunter2"),
+        ("RABBITMQ_DEFAULT_PASS", "${RABBITMQ_PASSWORD:-guest}"),  # a default is a written-out password
+    ]:
+        assert compose_secret_problems("svc", {name: value}, ValidatorSettings), (name, value)
+
+
+def test_image_check() -> None:
+    assert image_problems("x", "postgres:16.6-alpine") == []
+    assert image_problems("x", "registry:5000/team/app@sha256:" + "0" * 64) == []
+    assert image_problems("x", "postgres")
+    assert image_problems("x", "postgres:latest")
+    assert image_problems("x", "registry:5000/postgres")
+    assert image_problems("x", "rabbitmq:management")
+
+
+def test_module_check() -> None:
+    assert module_runs("schemaline.registry")
+    assert not module_runs("schemaline.registyr")
+    assert not module_runs("schemaline.contracts")  # a package without __main__
+
+
+def registry_deployment() -> dict[str, Any]:
+    (deployment,) = [d for d in k8s_objects(load_k8s(), "Deployment") if d["metadata"]["name"] == "registry"]
+    return deployment
+
+
+def test_deployment_check_catches_each_missing_guard() -> None:
+    assert deployment_problems(registry_deployment()) == []
+    breakages: dict[str, Callable[[dict[str, Any], dict[str, Any]], object]] = {
+        "limits": lambda c, s: c["resources"].pop("limits"),
+        "readiness": lambda c, s: c.pop("readinessProbe"),
+        "root": lambda c, s: s["securityContext"].update(runAsUser=0),
+        "non-root": lambda c, s: s["securityContext"].pop("runAsNonRoot"),
+        "read-only": lambda c, s: c["securityContext"].update(readOnlyRootFilesystem=False),
+        "tmp": lambda c, s: c.pop("volumeMounts"),
+        "grace": lambda c, s: s.update(terminationGracePeriodSeconds=10),
+        "probe port": lambda c, s: c["livenessProbe"]["httpGet"].update(port="metrics"),
+    }
+    for what, breakage in breakages.items():
+        broken = copy.deepcopy(registry_deployment())
+        spec = broken["spec"]["template"]["spec"]
+        breakage(spec["containers"][0], spec)
+        assert deployment_problems(broken), what
+
+
+def test_probe_exemption_must_be_written_and_only_covers_portless_consumers() -> None:
+    (governance,) = [
+        d for d in k8s_objects(load_k8s(), "Deployment") if d["metadata"]["name"] == "governance"
+    ]
+    assert deployment_problems(governance) == []
+    silent = copy.deepcopy(governance)
+    silent["metadata"]["annotations"].clear()
+    assert deployment_problems(silent)
+    serving = copy.deepcopy(governance)
+    serving["spec"]["template"]["spec"]["containers"][0]["ports"] = [{"name": "http", "containerPort": 80}]
+    assert deployment_problems(serving)
