@@ -10,6 +10,7 @@ from schemaline.cli import (
     contracts_cmd,
     demo_cmd,
     governance_cmd,
+    jobs_cmd,
     ledger_cmd,
     lineage_cmd,
     schema_cmd,
@@ -25,6 +26,7 @@ COMMANDS = (
     lineage_cmd,
     ledger_cmd,
     governance_cmd,
+    jobs_cmd,
 )
 
 
