@@ -125,6 +125,20 @@ class GovernanceContract:
         await harness.wait_proposal("p-2", "approved")
         assert len(await store.list_cases(harness.engine, "open")) == 0
 
+    async def test_a_repeated_drift_counts_on_the_case_it_repeats(self, harness: Harness) -> None:
+        """The drift detector names a case after its first detection and counts repeats on it;
+        governance must agree, or DriftResolved would leave a phantom case blocking the gate."""
+        first, repeat = drift("jr-gdp-0001"), drift("jr-gdp-0002")
+        await harness.driver.publish(first)
+        await harness.driver.publish(repeat)
+        await async_eventually(lambda: _ledger_has(harness, repeat.id), what="the repeat ledgered")
+        assert [case["case_id"] for case in await store.list_cases(harness.engine, "open")] == [first.id]
+
+        await harness.driver.publish(proposed("p-r"))
+        await harness.wait_proposal("p-r", "pending")
+        await harness.driver.publish(resolved(first.id))
+        await harness.wait_proposal("p-r", "approved")
+
     async def test_incompatible_proposal_is_held_for_an_approver(self, harness: Harness) -> None:
         await harness.driver.publish(proposed("p-x", compatible=False))
         held = await harness.wait_proposal("p-x", "pending")
@@ -189,6 +203,10 @@ class GovernanceContract:
 
 async def _has_open_case(engine: AsyncEngine) -> bool:
     return len(await store.list_cases(engine, "open")) > 0
+
+
+async def _ledger_has(harness: Harness, event_id: str) -> bool:
+    return await harness.ledgered(event_id) > 0
 
 
 async def _ledger_size_at_least(engine: AsyncEngine, size: int) -> bool:

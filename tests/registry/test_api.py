@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from schemaline.contracts import SchemaPublished
 from schemaline.registry.settings import Role
-from tests.support.aio import eventually
 from tests.support.registry import SUBJECT, Harness, bearer, invoice
 
 READ = bearer(Role.RUNNER)
 
 
-async def publish(registry: Harness, schema: dict[str, object]) -> str:
-    """Propose and approve; returns the published FQID."""
-    response = await registry.propose(schema)
-    assert response.status_code == 202, response.text
-    proposal_id = response.json()["proposal"]["id"]
-    before = len(registry.events(SchemaPublished))
-    await registry.decide(proposal_id, approve=True)
-    await eventually(lambda: len(registry.events(SchemaPublished)) > before, what="SchemaPublished")
-    fqid: str = registry.events(SchemaPublished)[-1].detail.fqid.__str__()
-    return fqid
-
-
 async def test_first_version_is_v1_0_and_fetchable(registry: Harness) -> None:
-    assert await publish(registry, invoice()) == "finance.gdp.invoice:v1.0"
+    assert await registry.publish(invoice()) == "finance.gdp.invoice:v1.0"
     response = await registry.client.get(
         "/api/v1/schema/fetch", params={"fqid": f"{SUBJECT}:v1.0"}, headers=READ
     )
@@ -36,12 +22,12 @@ async def test_first_version_is_v1_0_and_fetchable(registry: Harness) -> None:
 
 
 async def test_selectors_resolve_exact_latest_and_major(registry: Harness) -> None:
-    await publish(registry, invoice())
-    await publish(registry, invoice(note="string"))  # optional property: minor
+    await registry.publish(invoice())
+    await registry.publish(invoice(note="string"))  # optional property: minor
     await registry.client.put(
         f"/api/v1/subjects/{SUBJECT}/config", json={"level": "NONE"}, headers=bearer(Role.PUBLISHER)
     )
-    await publish(registry, invoice(amount="string"))  # breaking, accepted under NONE: a new major
+    await registry.publish(invoice(amount="string"))  # breaking, accepted under NONE: a new major
     fetched = {}
     for selector in ("v1.0", "v1.1", "latest", "^1", "^2", "v2.0"):
         response = await registry.client.get(
@@ -60,14 +46,14 @@ async def test_selectors_resolve_exact_latest_and_major(registry: Harness) -> No
 
 
 async def test_etag_revalidation_answers_304(registry: Harness) -> None:
-    await publish(registry, invoice())
+    await registry.publish(invoice())
     url, params = "/api/v1/schema/fetch", {"fqid": f"{SUBJECT}:latest"}
     first = await registry.client.get(url, params=params, headers=READ)
     etag = first.headers["ETag"]
     again = await registry.client.get(url, params=params, headers={**READ, "If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""
-    await publish(registry, invoice(note="string"))
+    await registry.publish(invoice(note="string"))
     changed = await registry.client.get(url, params=params, headers={**READ, "If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.json()["fqid"] == f"{SUBJECT}:v1.1"
@@ -75,7 +61,7 @@ async def test_etag_revalidation_answers_304(registry: Harness) -> None:
 
 
 async def test_unknown_subject_and_version_are_404(registry: Harness) -> None:
-    await publish(registry, invoice())
+    await registry.publish(invoice())
     for path in (
         "/api/v1/subjects/finance.gdp.nothing/versions",
         f"/api/v1/subjects/{SUBJECT}/versions/v9.9",
@@ -107,7 +93,7 @@ async def test_invalid_json_schema_is_422_with_pointer(registry: Harness) -> Non
 
 
 async def test_incompatible_proposal_is_409_pipe_1103_with_changes(registry: Harness) -> None:
-    await publish(registry, invoice())
+    await registry.publish(invoice())
     response = await registry.propose(invoice("currency", currency="string"))
     assert response.status_code == 409
     body = response.json()
@@ -120,7 +106,7 @@ async def test_incompatible_proposal_is_409_pipe_1103_with_changes(registry: Har
 
 
 async def test_identical_content_returns_the_existing_version(registry: Harness) -> None:
-    await publish(registry, invoice())
+    await registry.publish(invoice())
     reordered = dict(reversed(list(invoice().items())))  # same content, other key order
     response = await registry.propose(reordered)
     assert response.status_code == 200
@@ -143,7 +129,7 @@ async def test_identical_pending_proposal_is_returned_not_duplicated(registry: H
 
 
 async def test_dry_run_registers_nothing(registry: Harness) -> None:
-    await publish(registry, invoice())
+    await registry.publish(invoice())
     url = f"/api/v1/subjects/{SUBJECT}/compatibility"
     ok = await registry.client.post(url, json={"schema": invoice(note="string")}, headers=READ)
     assert ok.status_code == 200
@@ -163,7 +149,7 @@ async def test_dry_run_registers_nothing(registry: Harness) -> None:
 
 
 async def test_subject_config_defaults_and_overrides(registry: Harness) -> None:
-    await publish(registry, invoice())
+    await registry.publish(invoice())
     url = f"/api/v1/subjects/{SUBJECT}/config"
     default = (await registry.client.get(url, headers=READ)).json()
     assert default == {"subject": str(SUBJECT), "level": "BACKWARD", "policy": "strict", "explicit": False}
@@ -173,12 +159,12 @@ async def test_subject_config_defaults_and_overrides(registry: Harness) -> None:
     assert put.status_code == 200
     assert (await registry.client.get(url, headers=READ)).json()["level"] == "NONE"
     # Under NONE a breaking change is accepted, and takes a new major.
-    assert await publish(registry, invoice(amount="string")) == f"{SUBJECT}:v2.0"
+    assert await registry.publish(invoice(amount="string")) == f"{SUBJECT}:v2.0"
 
 
 async def test_list_subjects_and_versions(registry: Harness) -> None:
-    await publish(registry, invoice())
-    await publish(registry, invoice(note="string"))
+    await registry.publish(invoice())
+    await registry.publish(invoice(note="string"))
     subjects = (await registry.client.get("/api/v1/subjects", headers=READ)).json()
     assert subjects == [
         {
@@ -197,8 +183,8 @@ async def test_list_subjects_and_versions(registry: Harness) -> None:
 
 
 async def test_deprecated_versions_leave_latest_but_stay_fetchable_exactly(registry: Harness) -> None:
-    await publish(registry, invoice())
-    await publish(registry, invoice(note="string"))
+    await registry.publish(invoice())
+    await registry.publish(invoice(note="string"))
     response = await registry.client.put(
         f"/api/v1/subjects/{SUBJECT}/versions/v1.1/deprecated",
         json={"deprecated": True},

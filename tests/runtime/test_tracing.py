@@ -2,6 +2,7 @@
 
 import asyncio
 import itertools
+from pathlib import Path
 from typing import Any
 
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -9,7 +10,7 @@ from opentelemetry.trace import SpanKind
 
 from schemaline.contracts import Envelope, PipeCode, PipelineFailed, PipelineId, new_envelope
 from schemaline.runtime.bus import EventBus, InMemoryTransport
-from schemaline.runtime.telemetry import get_tracer, setup_tracing
+from schemaline.runtime.telemetry import JsonLinesSpanExporter, get_tracer, setup_tracing
 from tests.runtime.bus_contract import landed
 from tests.support.aio import eventually
 
@@ -73,3 +74,18 @@ async def test_one_trace_spans_publish_process_and_the_follow_up_event() -> None
     assert follow_up.detail.meta.causation_id == first.id
     assert follow_up.detail.meta.correlation_id == "jr-000001"
     assert follow_up.detail.meta.traceparent is not None
+
+
+def test_the_jsonl_exporter_writes_one_span_a_line(tmp_path: Path) -> None:
+    import json
+
+    path = tmp_path / "spans.jsonl"
+    provider = setup_tracing("test", JsonLinesSpanExporter(str(path)), batch=False)
+    tracer = get_tracer(provider)
+    with tracer.start_as_current_span("outer"), tracer.start_as_current_span("inner"):
+        pass
+    provider.shutdown()
+    spans = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [span["name"] for span in spans] == ["inner", "outer"]
+    assert spans[0]["context"]["trace_id"] == spans[1]["context"]["trace_id"]
+    assert spans[0]["parent_id"] == spans[1]["context"]["span_id"]

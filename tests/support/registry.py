@@ -8,8 +8,11 @@ or not the engine has landed. Tests of the registry with the real engine use `co
 from __future__ import annotations
 
 import contextlib
+import socket
+import threading
+import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import uvicorn
 from pydantic import SecretStr
 
 from schemaline.contracts import (
@@ -24,6 +28,7 @@ from schemaline.contracts import (
     EventDetail,
     ProposalId,
     SchemaApproved,
+    SchemaPublished,
     SchemaRejected,
     Subject,
     decode,
@@ -36,6 +41,7 @@ from schemaline.runtime.bus import EventBus, InMemoryTransport, Transport, build
 from schemaline.runtime.settings import BusSettings, DatabaseSettings
 from schemaline.sdk.compat import Change, Comparison, Level, Policy, Verdict
 from schemaline.sdk.compat.api import JsonSchema
+from tests.support.aio import eventually
 from tests.support.postgres import ADMIN_DSN
 
 TOKENS = {
@@ -134,6 +140,15 @@ class Harness:
             f"/api/v1/subjects/{subject}/versions", json={"schema": schema}, headers=bearer(role)
         )
 
+    async def publish(self, schema: Any, subject: Subject = SUBJECT) -> str:
+        """Propose, approve as governance would, wait for SchemaPublished; returns the FQID."""
+        response = await self.propose(schema, subject)
+        assert response.status_code == 202, response.text
+        before = len(self.events(SchemaPublished))
+        await self.decide(response.json()["proposal"]["id"], approve=True)
+        await eventually(lambda: len(self.events(SchemaPublished)) > before, what="SchemaPublished")
+        return str(self.events(SchemaPublished)[-1].detail.fqid)
+
     async def decide(self, proposal_id: str, *, approve: bool, reason: str = "looks fine") -> Envelope[Any]:
         """Publish governance's decision on the bus, as the governance service would."""
         body = (await self.client.get(f"/api/v1/proposals/{proposal_id}", headers=bearer(Role.RUNNER))).json()
@@ -187,6 +202,32 @@ async def running_registry(
 
 def _client(service: RegistryService) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=service.app), base_url="http://registry")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Run an ASGI app under uvicorn on a loopback port, in a thread; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive(), "server did not start"
+        assert time.monotonic() < deadline, "server did not start in time"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
 
 
 @contextlib.asynccontextmanager

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from schemaline.cli import (
     contracts_cmd,
     demo_cmd,
+    drift_cmd,
     governance_cmd,
     jobs_cmd,
     ledger_cmd,
@@ -23,6 +24,7 @@ COMMANDS = (
     contracts_cmd,
     schema_cmd,
     validate_cmd,
+    drift_cmd,
     lineage_cmd,
     ledger_cmd,
     governance_cmd,

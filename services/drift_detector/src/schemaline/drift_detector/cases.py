@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -30,12 +29,6 @@ class CaseState(StrEnum):
 
 
 ACTIVE_STATES = (CaseState.OPEN.value, CaseState.ACKNOWLEDGED.value)
-
-
-def signature_of(event: SchemaDriftDetected) -> str:
-    """What makes two detections the same drift: the kind and the drifted (pointer, kind) pairs."""
-    parts = sorted({f"{field.kind.value}:{field.pointer}" for field in event.fields})
-    return f"{event.kind.value}|" + ",".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +113,7 @@ class CaseStore:
     ) -> tuple[DriftCase, bool]:
         """Open a case for this drift, or count it on the active one. Returns (case, opened)."""
         subject = str(event.schema_fqid.subject)
-        signature = signature_of(event)
+        signature = event.signature()
         now = _now()
         row = (
             await conn.execute(
@@ -133,7 +126,8 @@ class CaseStore:
         ).first()
         opened = row is None
         if row is None:
-            case_id = f"dc-{uuid.uuid4().hex[:12]}"
+            # A case is named after the detection that opened it, as governance names it too.
+            case_id = event_id
             await conn.execute(
                 drift_cases.insert().values(
                     case_id=case_id,

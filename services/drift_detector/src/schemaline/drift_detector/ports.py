@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from schemaline.contracts import Fqid
+from schemaline.contracts import Fqid, Selector
+from schemaline.sdk.resolver import AsyncSchemaResolver
 
 
 class SchemaSource(Protocol):
@@ -19,3 +20,15 @@ class InMemorySchemas:
 
     async def schema(self, fqid: Fqid) -> dict[str, Any]:
         return self.schemas[fqid]
+
+
+class ResolverSchemas:
+    """The port over the Schema Resolver SDK's cache."""
+
+    def __init__(self, resolver: AsyncSchemaResolver) -> None:
+        self._resolver = resolver
+
+    async def schema(self, fqid: Fqid) -> dict[str, Any]:
+        resolved = await self._resolver.resolve(Selector.exact(fqid))
+        schema: dict[str, Any] = resolved.schema
+        return schema

@@ -4,6 +4,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from schemaline.runtime.settings import ServiceSettings
+from schemaline.sdk.registry_settings import RegistryClientSettings
 
 
 class DriftSettings(ServiceSettings):
@@ -12,6 +13,7 @@ class DriftSettings(ServiceSettings):
     )
 
     service_name: str = "drift_detector"
+    registry: RegistryClientSettings = Field(default_factory=RegistryClientSettings)
     rerun_prefix: str = Field(
         default="s3://warehouse/reruns", description="Where re-run batches of quarantined records go"
     )

@@ -54,9 +54,11 @@ async def on_drift_detected(
     detail: SchemaDriftDetected = envelope.detail
     await store.open_case(
         conn,
-        # A case is named by the drift_case_id the event carries, else by the event that opened it.
+        # A case is named by the drift_case_id the event carries, else by the event that opened it;
+        # a repeat of an open case's drift (same signature) counts on that case, as in drift_detector.
         case_id=detail.drift_case_id or envelope.id,
         subject=str(detail.schema_fqid.subject),
+        signature=detail.signature(),
         pipeline_id=detail.pipeline_id,
         run_id=detail.run_id,
         event_id=envelope.id,

@@ -64,14 +64,22 @@ async def open_case(
     *,
     case_id: str,
     subject: str,
+    signature: str,
     pipeline_id: str,
     run_id: str,
     event_id: str,
     at: datetime,
 ) -> None:
+    """Open a case, unless one is already open for the same drift (the same signature)."""
+    same = select(drift_cases.c.case_id).where(
+        drift_cases.c.signature == signature, drift_cases.c.status == "open"
+    )
+    if (await conn.execute(same)).first() is not None:
+        return
     statement = _insert(conn, drift_cases).values(
         case_id=case_id,
         subject=subject,
+        signature=signature,
         pipeline_id=pipeline_id,
         run_id=run_id,
         opened_event_id=event_id,

@@ -66,6 +66,7 @@ drift_cases = Table(
     metadata,
     Column("case_id", String(128), primary_key=True),
     Column("subject", String(200), nullable=False, index=True),
+    Column("signature", Text, nullable=False),
     Column("pipeline_id", String(200), nullable=False),
     Column("run_id", String(200), nullable=False),
     Column("opened_event_id", String(64), nullable=False),

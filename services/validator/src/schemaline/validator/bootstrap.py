@@ -9,15 +9,17 @@ from opentelemetry import metrics
 from schemaline.runtime.bus import EventBus, build_bus
 from schemaline.runtime.objectstore import ObjectStore, open_object_store
 from schemaline.runtime.service import Service
+from schemaline.sdk.registry_settings import connect_registry
 from schemaline.validator.handler import SERVICE, Deps, handlers
 from schemaline.validator.ports import SchemaCatalog
+from schemaline.validator.registry_catalog import RegistryCatalog
 from schemaline.validator.settings import ValidatorSettings
 
 
 def bootstrap(
     settings: ValidatorSettings,
     *,
-    catalog: SchemaCatalog,
+    catalog: SchemaCatalog | None = None,
     objects: ObjectStore | None = None,
     bus: EventBus | None = None,
     meter_provider: metrics.MeterProvider | None = None,
@@ -26,8 +28,9 @@ def bootstrap(
     meter = metrics.get_meter("schemaline.validator", meter_provider=meter_provider)
     stack = contextlib.AsyncExitStack()
     deps = Deps(
-        catalog=catalog,
-        objects=objects,  # type: ignore[arg-type]  # opened at startup when not given
+        # Parts not given are opened at startup (and closed at shutdown) from the settings.
+        catalog=catalog,  # type: ignore[arg-type]
+        objects=objects,  # type: ignore[arg-type]
         publisher=bus,
         quarantine_prefix=settings.quarantine_prefix,
         latency=meter.create_histogram(
@@ -40,9 +43,12 @@ def bootstrap(
         ),
     )
 
-    async def open_store() -> None:
+    async def open_parts() -> None:
         if objects is None:
             deps.objects = await stack.enter_async_context(open_object_store(settings.objects))
+        if catalog is None:
+            registry = await stack.enter_async_context(connect_registry(settings.registry))
+            deps.catalog = RegistryCatalog(registry.resolver, registry.api)
 
-    service = Service(SERVICE, bus, handlers(deps), startup=[open_store], shutdown=[stack.aclose])
+    service = Service(SERVICE, bus, handlers(deps), startup=[open_parts], shutdown=[stack.aclose])
     return service, deps

@@ -15,6 +15,7 @@ from schemaline.contracts import (
     EventDetail,
     PipeCode,
     PipeError,
+    SchemaPublished,
     StagePolicy,
     derived_id,
     new_envelope,
@@ -126,4 +127,7 @@ def handlers(deps: Deps) -> dict[type[EventDetail], Any]:
     async def batch_landed(envelope: Envelope[Any]) -> None:
         await on_batch_landed(envelope, deps)
 
-    return {BatchLanded: batch_landed}
+    async def published(envelope: Envelope[Any]) -> None:
+        await deps.catalog.on_published(envelope)
+
+    return {BatchLanded: batch_landed, SchemaPublished: published}

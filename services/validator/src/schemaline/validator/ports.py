@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from schemaline.contracts import Fqid, Layer, PipelineId, RunId, SchemaContract, Selector
+from schemaline.contracts import (
+    Envelope,
+    Fqid,
+    Layer,
+    PipelineId,
+    RunId,
+    SchemaContract,
+    SchemaPublished,
+    Selector,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +37,9 @@ class SchemaCatalog(Protocol):
 
     async def fetch(self, fqid: Fqid) -> ResolvedSchema:
         """One exact version."""
+
+    async def on_published(self, envelope: Envelope[SchemaPublished]) -> None:
+        """A new version is live: forget cached answers about its subject."""
 
 
 class InMemoryCatalog:
@@ -59,3 +71,6 @@ class InMemoryCatalog:
 
     async def fetch(self, fqid: Fqid) -> ResolvedSchema:
         return ResolvedSchema(fqid, self.schemas[fqid])
+
+    async def on_published(self, envelope: Envelope[SchemaPublished]) -> None:
+        return None  # nothing cached: every resolve reads self.schemas

@@ -139,6 +139,12 @@ class SchemaDriftDetected(EventDetail):
     rerun_of: RunId | None = Field(default=None, description="Original run id of a re-run")
     drift_case_id: CaseId | None = Field(default=None, description="Drift case a re-run serves")
 
+    def signature(self) -> str:
+        """What makes two detections the same drift case: the subject, the kind and the drifted
+        (kind, pointer) pairs. Every service that tracks drift cases keys them on this."""
+        parts = sorted({f"{field.kind.value}:{field.pointer}" for field in self.fields})
+        return f"{self.schema_fqid.subject}|{self.kind.value}|" + ",".join(parts)
+
 
 class PipelineFailed(EventDetail):
     """A stage failed; `code` is from the PIPE catalog."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -17,7 +18,7 @@ from schemaline.runtime.bus.event_bus import EventBus
 from schemaline.runtime.bus.port import Handler
 from schemaline.runtime.logging import configure_logging
 from schemaline.runtime.settings import ServiceSettings, masked
-from schemaline.runtime.telemetry import console_exporter, setup_tracing
+from schemaline.runtime.telemetry import JsonLinesSpanExporter, console_exporter, setup_tracing
 
 TypedHandler = Callable[[Envelope[Any]], Awaitable[None]]
 
@@ -67,8 +68,11 @@ def setup_process(settings: ServiceSettings) -> trace.TracerProvider:
         )
 
         exporter = OTLPSpanExporter(endpoint=settings.telemetry.otlp_endpoint)
+    elif settings.telemetry.exporter == "jsonl" and settings.telemetry.jsonl_path:
+        exporter = JsonLinesSpanExporter(settings.telemetry.jsonl_path)
     provider = setup_tracing(settings.service_name, exporter)
     trace.set_tracer_provider(provider)
+    atexit.register(provider.shutdown)  # flush the last spans when the process ends
     return provider
 
 

@@ -49,8 +49,11 @@ class ObjectStoreSettings(BaseModel):
 
 
 class TelemetrySettings(BaseModel):
-    exporter: Literal["none", "console", "otlp"] = Field(default="none", description="Span exporter")
+    exporter: Literal["none", "console", "otlp", "jsonl"] = Field(
+        default="none", description="Span exporter: none, console, OTLP/HTTP, or JSON lines to a file"
+    )
     otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP endpoint for traces")
+    jsonl_path: str | None = Field(default=None, description="File the jsonl exporter appends spans to")
 
 
 class LogSettings(BaseModel):

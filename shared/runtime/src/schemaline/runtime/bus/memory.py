@@ -108,5 +108,9 @@ class InMemoryTransport:
         """Every event published so far, decoded: what a handler test asserts on."""
         return [decode(message.body) for message in self.published]
 
+    def idle(self) -> bool:
+        """No message waits in any queue and none is being handled."""
+        return all(not queue.ready.qsize() and not queue.in_flight for queue in self._queues.values())
+
     def depth(self, service: str) -> int:
         return self._queues[service].ready.qsize()
