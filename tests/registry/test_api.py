@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from schemaline.contracts import SchemaPublished
 from schemaline.registry.settings import Role
+from tests.support.aio import eventually
 from tests.support.registry import SUBJECT, Harness, bearer, invoice
 
 READ = bearer(Role.RUNNER)
@@ -205,3 +207,43 @@ async def test_deprecated_versions_leave_latest_but_stay_fetchable_exactly(regis
 async def test_health_and_readiness_need_no_token(registry: Harness) -> None:
     assert (await registry.client.get("/api/v1/health")).json() == {"status": "ok", "detail": None}
     assert (await registry.client.get("/api/v1/ready")).status_code == 200
+
+
+async def test_integers_beyond_64_bits_are_refused(registry: Harness) -> None:
+    response = await registry.propose({"type": "object", "properties": {"id": {"maxLength": 2**70}}})
+    assert response.status_code == 422
+    assert response.json()["pointer"] == "/properties/id/maxLength"
+
+
+async def test_whole_floats_fingerprint_as_integers_within_exact_range(registry: Harness) -> None:
+    first = await registry.propose({"type": "object", "properties": {"id": {"maxLength": 10}}})
+    same = await registry.propose({"type": "object", "properties": {"id": {"maxLength": 10.0}}})
+    assert same.json()["fingerprint"] == first.json()["fingerprint"]
+    huge = await registry.propose({"type": "object", "properties": {"id": {"maximum": 1e30}}})
+    assert huge.status_code == 202
+
+
+async def test_a_declared_new_major_carries_a_breaking_change(registry: Harness) -> None:
+    await registry.publish(invoice())
+    breaking = invoice(amount="string")
+    refused = await registry.propose(breaking)
+    assert refused.status_code == 409
+    response = await registry.client.post(
+        f"/api/v1/subjects/{SUBJECT}/versions",
+        json={"schema": breaking, "new_major": True},
+        headers=bearer(Role.PUBLISHER),
+    )
+    assert response.status_code == 202
+    proposal = response.json()["proposal"]
+    assert (proposal["proposed_fqid"], proposal["new_major"]) == (f"{SUBJECT}:v2.0", True)
+    assert [c["type"] for c in proposal["changes"]] == ["TYPE_CHANGED"]  # reported, not blocking
+    await registry.decide(proposal["id"], approve=True)
+    await eventually(lambda: len(registry.events(SchemaPublished)) == 2, what="v2.0")
+    await registry.publish(invoice(amount="string", note="string"))  # the next minor: v2.1
+    fetched = {}
+    for spec in ("^1", "^2", "latest"):
+        response = await registry.client.get(
+            "/api/v1/schema/fetch", params={"fqid": f"{SUBJECT}:{spec}"}, headers=READ
+        )
+        fetched[spec] = response.json()["fqid"]
+    assert fetched == {"^1": f"{SUBJECT}:v1.0", "^2": f"{SUBJECT}:v2.1", "latest": f"{SUBJECT}:v2.1"}

@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import asyncpg
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from schemaline.contracts import (
@@ -34,6 +36,8 @@ from schemaline.registry.settings import OutboxSettings
 from schemaline.registry.sql import SqlRepository
 from schemaline.runtime.db import create_engine
 from schemaline.sdk.compat import Level, Policy
+from tests.support.postgres import ADMIN_DSN
+from tests.support.registry import fresh_postgres_database
 
 SUBJECT = Subject.parse("finance.gdp.invoice")
 NOW = datetime(2025, 10, 7, 12, 0, tzinfo=UTC)
@@ -189,3 +193,59 @@ class _NeverPublish:
 
     async def publish_many(self, envelopes: object) -> None:
         raise AssertionError("nothing should be published")
+
+
+@pytest.mark.postgres
+async def test_fetch_survives_a_pooled_connection_killed_by_the_server() -> None:
+    async with fresh_postgres_database() as url:
+        engine = create_engine(url, pool_pre_ping=False)
+        try:
+            await migrate(engine)
+            repo = SqlRepository(engine)
+            async with repo.transaction() as tx:
+                await tx.ensure_subject(SUBJECT, NOW)
+                await tx.insert_version(version(1, 0))
+            selector = Selector.parse(f"{SUBJECT}:latest")
+            assert await repo.resolve(selector) is not None  # the pool now holds an open connection
+            admin = await asyncpg.connect(ADMIN_DSN)
+            try:
+                killed = await admin.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1",
+                    url.rsplit("/", 1)[1],
+                )
+            finally:
+                await admin.close()
+            assert killed >= 1
+            found = await repo.resolve(selector)
+            assert found is not None
+            assert found.fqid.version == Version(1, 0)
+        finally:
+            await engine.dispose()
+
+
+async def test_migration_0002_keeps_existing_proposals(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine, "0001")
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO subjects (name, created_at) VALUES (:name, :now)"),
+                {"name": str(SUBJECT), "now": NOW},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO proposals (id, subject, major, minor, fingerprint, schema_text, state,"
+                    " level, policy, changes_json, covers_json, proposed_by, created_at)"
+                    " VALUES ('p-old', :subject, 1, 0, 'sha256:o', '{}', 'pending', 'BACKWARD', 'strict',"
+                    " '[]', '[]', 'someone', :now)"
+                ),
+                {"subject": str(SUBJECT), "now": NOW},
+            )
+        await migrate(engine)
+        async with SqlRepository(engine).transaction() as tx:
+            old = await tx.proposal(ProposalId("p-old"))
+        assert old is not None
+        assert old.new_major is False
+        assert old.state is ProposalState.PENDING
+    finally:
+        await engine.dispose()

@@ -12,21 +12,6 @@ from schemaline.registry.settings import Role
 from schemaline.sdk import compat
 from tests.support.registry import SUBJECT, Harness, bearer, running_registry
 
-
-def _engine_landed() -> bool:
-    try:
-        compat.check({"type": "object"}, [{"type": "object"}])
-    except NotImplementedError:
-        return False
-    return True
-
-
-# Expected to fail only with NotImplementedError while the engine is not on main; strict, so the
-# marker turns into a failure the day the engine lands and these pass.
-pytestmark = pytest.mark.xfail(
-    not _engine_landed(), raises=NotImplementedError, strict=True, reason="compatibility engine not landed"
-)
-
 PROPERTIES: dict[str, Any] = {"id": {"type": "string"}, "amount": {"type": "number"}}
 BASE: dict[str, Any] = {
     "type": "object",

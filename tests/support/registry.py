@@ -31,7 +31,6 @@ from schemaline.contracts import (
     SchemaPublished,
     SchemaRejected,
     Subject,
-    decode,
     new_envelope,
 )
 from schemaline.registry.bootstrap import RegistryService, bootstrap
@@ -263,6 +262,3 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 async def registry(database_url: str) -> AsyncIterator[Harness]:
     async with running_registry(database_url) as harness:
         yield harness
-
-
-__all__ = ["SUBJECT", "Harness", "bearer", "decode", "invoice", "running_registry", "toy_check"]

@@ -196,5 +196,5 @@ def _print_proposal(proposal: DriftProposal, answer: dict[str, Any] | None) -> N
         console.print("Dry run: nothing submitted.")
         return
     fqid = Fqid.parse(str(answer["fqid"]))
-    proposal_id = (answer.get("proposal") or {}).get("proposal_id")
+    proposal_id = (answer.get("proposal") or {}).get("id")
     console.print(f"Submitted as {fqid} ({answer['status']}, proposal {proposal_id}); governance decides.")

@@ -58,6 +58,7 @@ class EmbeddedStack:
     validator: ValidatorDeps
     drift: DriftDeps
     lineage: LineageWriter
+    drift_engine: Any
     governance_engine: Any
     approver_token: str
     drift_database_url: str
@@ -202,6 +203,7 @@ async def embedded_stack(workdir: Path) -> AsyncIterator[EmbeddedStack]:
                 validator=validator_deps,
                 drift=drift_deps,
                 lineage=lineage,
+                drift_engine=drift_deps.engine,
                 governance_engine=governance_engine,
                 approver_token=approver_token,
                 drift_database_url=drift_url,

@@ -44,10 +44,6 @@ class RegistryService:
     consumer: Service
     app: FastAPI = field(init=False)
 
-    @property
-    def bus(self) -> EventBus:
-        return self.consumer.bus
-
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[RegistryService]:
         """Migrate, consume and relay; on exit stop relaying and consuming, then release the database."""
@@ -93,7 +89,8 @@ def bootstrap(
     if engine is None:
         url = settings.database.url.get_secret_value()
         _ensure_sqlite_folder(url)
-        engine = create_engine(url)
+        # No ping per checkout: the fetch path retries once on a dead connection instead.
+        engine = create_engine(url, pool_pre_ping=False, pool_recycle=1800)
     if bus is None:
         bus = build_bus(
             settings.bus, processed=SqlProcessedEvents(engine), tracer=tracer, transport=transport

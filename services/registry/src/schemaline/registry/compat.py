@@ -42,10 +42,32 @@ class Assessment:
     verdict: Verdict
     base: SchemaVersion | None
     next_version: Version
+    gates: bool = True  # False for a declared new major: the verdict informs, it does not block
+
+    @property
+    def blocks(self) -> bool:
+        return self.gates and not self.verdict.compatible
 
     @property
     def changes(self) -> tuple[ChangeSummary, ...]:
         return summarize(self.verdict)
+
+
+_INT_RANGE = range(-(2**63), 2**64)  # what orjson and jsonschema-rs, in every consumer, can load
+
+
+def _oversized_integer(value: Any, pointer: str) -> str | None:
+    """The JSON Pointer of the first integer beyond 64 bits, if any."""
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _INT_RANGE:
+        return pointer
+    children = (
+        value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    )
+    for key, child in children:
+        escaped = str(key).replace("~", "~0").replace("/", "~1")
+        if (found := _oversized_integer(child, f"{pointer}/{escaped}")) is not None:
+            return found
+    return None
 
 
 def parse_candidate(document: Any) -> Candidate:
@@ -59,6 +81,10 @@ def parse_candidate(document: Any) -> Candidate:
     except JsonSchemaError as exc:
         pointer = "".join(f"/{part}" for part in exc.path)
         raise InvalidSchemaError(f"not a valid JSON Schema: {exc.message}", pointer=pointer) from None
+    if (oversized := _oversized_integer(document, "")) is not None:
+        raise InvalidSchemaError(
+            "integers beyond 64 bits cannot be loaded by every consumer", pointer=oversized
+        )
     try:
         normalized = normalize(document)
     except ValueError as exc:  # NaN or Infinity cannot be stored as JSON
@@ -67,9 +93,18 @@ def parse_candidate(document: Any) -> Candidate:
 
 
 def assess(
-    checker: Checker, candidate: Candidate, history: Sequence[SchemaVersion], config: SubjectConfig
+    checker: Checker,
+    candidate: Candidate,
+    history: Sequence[SchemaVersion],
+    config: SubjectConfig,
+    *,
+    new_major: bool = False,
 ) -> Assessment:
-    """Run the engine over the subject's versions; a breaking change (semver major) takes a new major."""
+    """Run the engine over the subject's versions; a breaking change (semver major) takes a new major.
+
+    `new_major` opens the next major line on purpose: the verdict is still reported, but it does not
+    gate the proposal (`gates` is False), and readers pinned to `^MAJOR` of the old line never see it.
+    """
     if not history:
         # A first version has nothing to be compatible with.
         verdict = Verdict(True, config.level, config.policy, (), "minor")
@@ -80,8 +115,10 @@ def assess(
         raise InvalidSchemaError(str(exc)) from None
     base = history[-1]
     latest = base.fqid.version
-    next_version = latest.next_major() if verdict.semver == "major" else latest.next_minor()
-    return Assessment(verdict, base, next_version)
+    major = new_major or verdict.semver == "major"
+    return Assessment(
+        verdict, base, latest.next_major() if major else latest.next_minor(), gates=not new_major
+    )
 
 
 def summarize(verdict: Verdict) -> tuple[ChangeSummary, ...]:

@@ -10,8 +10,9 @@ from schemaline.contracts import Fingerprint
 
 
 def _canonical(value: Any) -> Any:
-    # JSON Schema treats 1.0 and 1 as the same number; so does the fingerprint.
-    if isinstance(value, float) and value.is_integer():
+    # JSON Schema treats 1.0 and 1 as the same number; so does the fingerprint (where a float holds
+    # the integer exactly: 1e30 stays a float rather than becoming an integer no consumer can load).
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
         return int(value)
     if isinstance(value, dict):
         return {key: _canonical(item) for key, item in value.items()}

@@ -43,8 +43,8 @@ async def on_schema_approved(envelope: Envelope[SchemaApproved], registry: Regis
         history = await tx.versions(proposal.subject)
         config = await registry.config_of(tx, proposal.subject)
         candidate = Candidate.stored(proposal.schema_text, proposal.fingerprint)
-        assessment = assess(registry.checker, candidate, history, config)
-        if not assessment.verdict.compatible:
+        assessment = assess(registry.checker, candidate, history, config, new_major=proposal.new_major)
+        if assessment.blocks:
             base = assessment.base.fqid if assessment.base else None
             reason = (
                 f"{PipeCode.INCOMPATIBLE_SCHEMA.value}: no longer compatible with {base} "

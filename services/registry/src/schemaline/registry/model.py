@@ -80,6 +80,7 @@ class Proposal:
     decided_by: str | None = None
     reason: str | None = None
     published: Version | None = None
+    new_major: bool = False  # opens a new major line: the current major's compatibility does not gate it
 
     @property
     def proposed_fqid(self) -> Fqid:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from schemaline.contracts import decode
@@ -33,6 +33,9 @@ class OutboxRelay:
         self._publisher = publisher
         self._settings = settings
         self._wake = asyncio.Event()
+        # One round at a time in this process (the task and an explicit `drain()` may overlap);
+        # on SQLite nothing else stops two rounds from claiming the same rows.
+        self._round = asyncio.Lock()
         # PostgreSQL: rows stay locked (SKIP LOCKED) while published, so replicas never send the same row.
         # SQLite has one writer: read, publish, then mark in a fresh transaction.
         self._lock_rows = engine.dialect.name == "postgresql"
@@ -42,6 +45,10 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch of unsent events; returns how many were sent."""
+        async with self._round:
+            return await self._relay_batch()
+
+    async def _relay_batch(self) -> int:
         if self._lock_rows:
             async with self._engine.begin() as conn:
                 rows = await self._claim(conn)
@@ -79,9 +86,10 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), self._settings.poll_interval_s)
 
     async def pending(self) -> int:
-        query = select(outbox.c.seq).where(outbox.c.sent_at.is_(None))
+        """Events committed but not yet sent."""
+        query = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
         async with self._engine.connect() as conn:
-            return len((await conn.execute(query)).all())
+            return int((await conn.execute(query)).scalar_one())
 
     async def _claim(self, conn: AsyncConnection) -> Sequence[Row[Any, Any]]:
         query = (

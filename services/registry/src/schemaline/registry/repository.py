@@ -78,5 +78,8 @@ class Repository(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[Tx]:
         """Begin a transaction; it commits when the block exits normally, rolls back otherwise."""
 
+    async def resolve(self, selector: Selector) -> SchemaVersion | None:
+        """The fetch hot path: `Tx.resolve` as one statement outside any transaction."""
+
     async def ping(self) -> None:
         """Raise when the database cannot be reached."""

@@ -64,8 +64,7 @@ class Registry:
 
 
 async def fetch(registry: Registry, selector: Selector) -> SchemaVersion:
-    async with registry.repo.transaction() as tx:
-        found = await tx.resolve(selector)
+    found = await registry.repo.resolve(selector)
     if found is None:
         raise NotFoundError(f"no published version matches {selector}")
     return found
@@ -141,6 +140,7 @@ async def propose(
     *,
     proposed_by: str,
     covers: Sequence[CaseId] = (),
+    new_major: bool = False,
 ) -> ProposeOutcome:
     """Check a candidate and store it as a pending proposal; identical content returns what exists."""
     candidate = parse_candidate(document)
@@ -152,8 +152,9 @@ async def propose(
         if pending is not None:
             return ProposeOutcome("pending", created=False, proposal=pending)
         config = await registry.config_of(tx, subject)
-        assessment = assess(registry.checker, candidate, await tx.versions(subject), config)
-        if not assessment.verdict.compatible:
+        history = await tx.versions(subject)
+        assessment = assess(registry.checker, candidate, history, config, new_major=new_major)
+        if assessment.blocks:
             raise IncompatibleError(
                 f"{subject}: the candidate breaks {config.level.value}/{config.policy.value} compatibility "
                 f"with {assessment.base.fqid if assessment.base else 'its history'}",
@@ -174,6 +175,7 @@ async def propose(
             covers=tuple(covers),
             proposed_by=proposed_by,
             created_at=registry.now(),
+            new_major=new_major and bool(history),
         )
         await tx.insert_proposal(proposal)
         event = SchemaProposed(
@@ -182,7 +184,7 @@ async def propose(
             proposed_fqid=proposal.proposed_fqid,
             base_fqid=proposal.base_fqid,
             fingerprint=proposal.fingerprint,
-            compatible=True,
+            compatible=assessment.verdict.compatible,
             level=config.level.value,
             policy=config.policy.value,
             changes=proposal.changes,

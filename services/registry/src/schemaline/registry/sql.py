@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from schemaline.contracts import (
@@ -77,6 +78,7 @@ def _proposal(row: Row[Any]) -> Proposal:
         decided_by=row.decided_by,
         reason=row.reason,
         published=published,
+        new_major=bool(row.new_major),
     )
 
 
@@ -237,6 +239,7 @@ class SqlTx:
                 covers_json=json.dumps(list(proposal.covers)),
                 proposed_by=proposal.proposed_by,
                 created_at=proposal.created_at,
+                new_major=proposal.new_major,
             )
         )
 
@@ -348,11 +351,25 @@ class SqlRepository:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # Same pool; no BEGIN/COMMIT round trips around a lone SELECT.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlTx]:
         async with self.engine.begin() as conn:
             yield SqlTx(conn)
+
+    async def resolve(self, selector: Selector) -> SchemaVersion | None:
+        # The engine does not ping connections on checkout (a round trip per request); a connection
+        # found dead is invalidated by SQLAlchemy, and the read is tried once more on a fresh one.
+        for attempt in (1, 2):
+            try:
+                async with self._autocommit.connect() as conn:
+                    return await SqlTx(conn).resolve(selector)
+            except DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

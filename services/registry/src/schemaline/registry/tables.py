@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from schemaline.runtime.idempotency import processed_events
@@ -73,6 +74,7 @@ proposals = Table(
     Column("reason", Text, nullable=True),
     Column("published_major", Integer, nullable=True),
     Column("published_minor", Integer, nullable=True),
+    Column("new_major", Boolean, nullable=False, server_default=false()),
     Index("ix_proposals_subject_state", "subject", "state"),
 )
 

@@ -37,6 +37,10 @@ class SchemaIn(_Body):
     covers_drift_cases: list[CaseId] = Field(
         default_factory=list, max_length=100, description="Drift cases this version is meant to fix"
     )
+    new_major: bool = Field(
+        default=False,
+        description="Open the next major version: a breaking change is reported but does not block",
+    )
 
 
 class CheckIn(_Body):
@@ -149,6 +153,7 @@ class ProposalOut(BaseModel):
     decided_by: str | None
     reason: str | None
     published_fqid: Fqid | None
+    new_major: bool
 
     @classmethod
     def of(cls, proposal: Proposal) -> ProposalOut:
@@ -170,6 +175,7 @@ class ProposalOut(BaseModel):
             decided_by=proposal.decided_by,
             reason=proposal.reason,
             published_fqid=published,
+            new_major=proposal.new_major,
         )
 
 

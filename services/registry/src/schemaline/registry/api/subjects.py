@@ -74,7 +74,12 @@ async def propose(
 ) -> ProposeOut:
     """Check a new version and propose it to governance; it is published once approved."""
     outcome = await service.propose(
-        registry, subject, body.schema_, proposed_by=principal.name, covers=body.covers_drift_cases
+        registry,
+        subject,
+        body.schema_,
+        proposed_by=principal.name,
+        covers=body.covers_drift_cases,
+        new_major=body.new_major,
     )
     if not outcome.created:
         response.status_code = 200

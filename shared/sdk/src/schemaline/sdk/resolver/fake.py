@@ -44,6 +44,10 @@ class InMemoryRegistry:
         if self._sync_gate is not None:
             self._sync_gate.set()
 
+    def wait_sync(self) -> None:
+        if self._sync_gate is not None:
+            self._sync_gate.wait(timeout=10)
+
     def answer(self, selector: Selector | str, etag: str | None) -> ResolvedSchema | None:
         self.requests.append((str(selector), etag))
         if self.down:
@@ -83,6 +87,5 @@ class SyncView:
         self.registry = registry
 
     def fetch(self, selector: Selector | str, etag: str | None = None) -> ResolvedSchema | None:
-        if self.registry._sync_gate is not None:
-            self.registry._sync_gate.wait(timeout=10)
+        self.registry.wait_sync()
         return self.registry.answer(selector, etag)

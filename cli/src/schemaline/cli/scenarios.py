@@ -1,0 +1,189 @@
+"""The seed's Examples A and B, run on the embedded stack (the demo and its end-to-end test)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from schemaline.contracts import (
+    BatchLanded,
+    CaseId,
+    Envelope,
+    Fqid,
+    PipelineFailed,
+    SchemaContract,
+    SchemaDriftDetected,
+    SchemaValidated,
+    Subject,
+)
+from schemaline.drift_detector.cases import CaseStore, DriftCase
+from schemaline.drift_detector.ports import ResolverSchemas
+from schemaline.drift_detector.proposal import DriftProposal, build_proposal
+from schemaline.governance.tables import proposals
+from schemaline.pipelines.deps import StageDeps
+from schemaline.pipelines.runner import ChainResult, run_chain
+from schemaline.pipelines.seed import seed_contracts, seed_schemas
+from schemaline.pipelines.source import example_a, example_b, extractor_event
+from schemaline.runtime.bus import Publisher
+from schemaline.runtime.objectstore import ObjectStore
+from schemaline.sdk.registry_api import RegistryApi
+from schemaline.sdk.registry_settings import RegistryClients
+
+GDP = Subject.parse("finance.gdp.invoice")
+DRIFT_FIX = Fqid.parse("finance.gdp.invoice:v1.2")
+VERDICTS = {SchemaValidated.DETAIL_TYPE, SchemaDriftDetected.DETAIL_TYPE, PipelineFailed.DETAIL_TYPE}
+Step = Callable[[str], None]
+
+
+class Stack(Protocol):
+    """What the scenarios need: the embedded stack, or the services running as processes."""
+
+    @property
+    def objects(self) -> ObjectStore: ...
+
+    @property
+    def runner(self) -> RegistryClients: ...
+
+    @property
+    def publisher(self) -> RegistryApi: ...
+
+    @property
+    def drift_engine(self) -> AsyncEngine: ...
+
+    @property
+    def governance_engine(self) -> AsyncEngine: ...
+
+    def bus(self) -> Publisher: ...
+
+    def events(self) -> list[Envelope[Any]]: ...
+
+    async def settle(self) -> None: ...
+
+    async def publish_schema(self, subject: Subject | str, schema: Any) -> dict[str, Any]: ...
+
+    async def put_contract(self, contract: SchemaContract) -> None: ...
+
+    async def approve(self, proposal_id: str, reason: str) -> Envelope[Any]: ...
+
+
+@dataclass(frozen=True)
+class ExampleB:
+    chain: ChainResult
+    case: DriftCase
+    proposal: DriftProposal
+    proposal_id: str
+    held_reason: str
+    published: Fqid
+    resolved_case: DriftCase
+
+
+async def seed_registry(stack: Stack, step: Step) -> list[Fqid]:
+    """Publish the seed's schemas through the publication flow (all but the drift fix), then the
+    stage contracts. The registry numbers versions itself: they must come out as the files say."""
+    published: list[Fqid] = []
+    for fqid, schema in sorted(seed_schemas().items()):
+        if fqid == DRIFT_FIX:
+            continue
+        answer = await stack.publish_schema(fqid.subject, schema)
+        got = Fqid.parse(str(answer["fqid"]))
+        if got != fqid:
+            raise RuntimeError(f"the registry numbered {fqid} as {got}")
+        published.append(got)
+        step(f"published {got}")
+    for contract in seed_contracts().values():
+        await stack.put_contract(contract)
+    step(f"registered {len(seed_contracts())} stage contracts")
+    return published
+
+
+def verdict_hook(stack: Stack) -> Callable[[Envelope[BatchLanded]], Awaitable[Envelope[Any] | None]]:
+    """Production triggers each Glue stage once the previous batch is validated: wait for that."""
+
+    async def wait(landed: Envelope[BatchLanded]) -> Envelope[Any] | None:
+        async with asyncio.timeout(30):
+            while True:
+                verdict: Envelope[Any]
+                for verdict in reversed(stack.events()):
+                    if verdict.detail_type in VERDICTS and verdict.detail.meta.causation_id == landed.id:
+                        await stack.settle()
+                        return verdict
+                await asyncio.sleep(0.01)
+
+    return wait
+
+
+def stage_deps(stack: Stack) -> StageDeps:
+    return StageDeps(objects=stack.objects, publisher=stack.bus(), schemas=stack.runner.resolver)
+
+
+async def run_example_a(stack: Stack, step: Step, *, records: int = 24) -> ChainResult:
+    chain = await run_chain(
+        extractor_event(example_a(records)), stage_deps(stack), await_verdict=verdict_hook(stack)
+    )
+    await stack.settle()
+    for stage in chain.stages:
+        verdict = stage.verdict.detail_type if stage.verdict else stage.status.value
+        step(f"Example A: {stage.layer.value} run {stage.run_id} → {verdict}")
+    return chain
+
+
+async def open_cases(stack: Stack, subject: Subject) -> list[DriftCase]:
+    async with stack.drift_engine.connect() as conn:
+        return await CaseStore().active_for_subject(conn, subject)
+
+
+async def case(stack: Stack, case_id: CaseId) -> DriftCase:
+    async with stack.drift_engine.connect() as conn:
+        found = await CaseStore().get(conn, case_id)
+    if found is None:
+        raise LookupError(f"no drift case {case_id}")
+    return found
+
+
+async def run_example_b(stack: Stack, step: Step, *, records: int = 24) -> ExampleB:
+    chain = await run_chain(
+        extractor_event(example_b(records)), stage_deps(stack), await_verdict=verdict_hook(stack)
+    )
+    await stack.settle()
+    for stage in chain.stages:
+        verdict = stage.verdict.detail_type if stage.verdict else stage.status.value
+        step(f"Example B: {stage.layer.value} run {stage.run_id} → {verdict}")
+    [drift_case] = await open_cases(stack, GDP)
+    step(f"drift case {drift_case.case_id} open: {', '.join(f.pointer for f in drift_case.fields)}")
+
+    latest = await stack.runner.resolver.resolve(f"{GDP}:latest")
+    proposal = await build_proposal(
+        drift_case, schemas=ResolverSchemas(stack.runner.resolver), objects=stack.objects, latest=latest.fqid
+    )
+    if not proposal.acceptable:
+        raise RuntimeError(f"the inferred patch still rejects {len(proposal.patch.still_rejected)} records")
+    answer = await stack.publisher.propose(GDP, proposal.patch.schema, covers=(drift_case.case_id,))
+    await stack.settle()
+    proposal_id = str(answer["proposal"]["id"])
+    held = await _held_reason(stack, proposal_id)
+    step(f"proposal {proposal_id} ({answer['fqid']}) held by the gate: {held}")
+
+    await stack.approve(proposal_id, f"drift fix covering {drift_case.case_id}")
+    published = Fqid.parse(str(answer["fqid"]))
+    step(f"approved and published {published}; quarantined records re-run")
+    resolved = await case(stack, drift_case.case_id)
+    step(f"drift case {resolved.case_id} {resolved.state.value}")
+    return ExampleB(chain, drift_case, proposal, proposal_id, held, published, resolved)
+
+
+async def _held_reason(stack: Stack, proposal_id: str) -> str:
+    """What governance recorded when it held the proposal (it must not have decided it)."""
+    async with stack.governance_engine.connect() as conn:
+        row = (
+            await conn.execute(
+                select(proposals.c.status, proposals.c.reason).where(proposals.c.proposal_id == proposal_id)
+            )
+        ).first()
+    if row is None or row.status != "pending":
+        raise RuntimeError(f"governance did not hold proposal {proposal_id}: {row}")
+    return str(row.reason)
