@@ -11,6 +11,7 @@ from schemaline.cli import (
     demo_cmd,
     drift_cmd,
     governance_cmd,
+    jobs_cmd,
     ledger_cmd,
     lineage_cmd,
     schema_cmd,
@@ -27,6 +28,7 @@ COMMANDS = (
     lineage_cmd,
     ledger_cmd,
     governance_cmd,
+    jobs_cmd,
 )
 
 
