@@ -7,20 +7,18 @@ from typing import Any
 from schemaline.contracts import CaseId, Fqid
 from schemaline.drift_detector.cases import CaseStore
 from schemaline.drift_detector.proposal import build_proposal
-from tests.support.aio import eventually
 
 from .conftest import GOOD, V11, Harness
 from .test_service import drift
 
 
 async def _case(harness: Harness, records: list[dict[str, Any]]) -> Any:
-    harness.quarantine("s3://warehouse/quarantine/jr-1.jsonl", records)
-    batch = harness.objects.path_of("s3://warehouse/gdp/invoice/jr-1.jsonl")
-    batch.parent.mkdir(parents=True, exist_ok=True)
-    batch.write_text("\n".join(json.dumps(r) for r in [GOOD, GOOD | {"amount": 3}, *records]) + "\n")
+    await harness.quarantine("s3://warehouse/quarantine/jr-1.jsonl", records)
+    lines = [json.dumps(r) for r in [GOOD, GOOD | {"amount": 3}, *records]]
+    await harness.objects.put_bytes("s3://warehouse/gdp/invoice/jr-1.jsonl", "\n".join(lines).encode())
     event = drift("jr-1", quarantine="s3://warehouse/quarantine/jr-1.jsonl")
     await harness.bus.publish(event)
-    await eventually(lambda: harness.transport.depth("drift_detector") == 0)
+    await harness.until_processed(event)
     for _ in range(200):
         async with harness.deps.engine.connect() as conn:
             case = await CaseStore().get(conn, CaseId(event.id))

@@ -1,10 +1,7 @@
 """The drift detector over the in-memory bus, on SQLite and PostgreSQL."""
 
-import asyncio
 import json
 from typing import Any
-
-from sqlalchemy import select
 
 from schemaline.contracts import (
     DriftedField,
@@ -19,7 +16,6 @@ from schemaline.contracts import (
     new_envelope,
 )
 from schemaline.drift_detector.cases import CaseState
-from schemaline.runtime.idempotency import processed_events
 from tests.support.aio import eventually
 from tests.support.metrics import counter_total
 
@@ -87,20 +83,12 @@ async def case_count(h: Harness) -> int:
         return await h.deps.cases.count(conn)
 
 
-async def processed(h: Harness, envelope: Envelope[Any]) -> bool:
-    async with h.deps.engine.connect() as conn:
-        row = (
-            await conn.execute(select(processed_events).where(processed_events.c.event_id == envelope.id))
-        ).first()
-    return row is not None
-
-
 async def test_repeated_drift_counts_on_one_case(harness: Harness) -> None:
     for run in ("jr-1", "jr-2", "jr-3"):
         await harness.bus.publish(drift(run))
     last = drift("jr-3b")
     await harness.bus.publish(last)
-    await _until_processed(harness, last)
+    await harness.until_processed(last)
     [case] = await cases(harness)
     assert case.state is CaseState.OPEN
     assert case.detections == 4
@@ -116,7 +104,7 @@ async def test_a_different_signature_opens_another_case(harness: Harness) -> Non
         fields=[{"pointer": "/amount", "kind": "type_changed", "observed_types": ["string"], "records": 1}],
     )
     await harness.bus.publish(other)
-    await _until_processed(harness, other)
+    await harness.until_processed(other)
     assert await case_count(harness) == 2
 
 
@@ -126,7 +114,7 @@ async def test_a_redelivered_drift_has_no_second_effect(harness: Harness) -> Non
     await harness.bus.publish(event)
     marker = drift("jr-9", fields=[{"pointer": "/x", "kind": "unexpected_field", "records": 1}])
     await harness.bus.publish(marker)
-    await _until_processed(harness, marker)
+    await harness.until_processed(marker)
     by_fields = {c.fields[0].pointer: c for c in await cases(harness)}
     assert by_fields["/invoice_region_code"].detections == 1
 
@@ -144,18 +132,19 @@ async def test_a_version_change_within_a_run_is_drift(harness: Harness) -> None:
     # A new run may use the new version freely.
     third = validated("jr-6", V12)
     await harness.bus.publish(third)
-    await _until_processed(harness, third)
+    await harness.until_processed(third)
     await harness.bus.publish(second)  # redelivery: no second alert
-    await _until_processed(harness, third)
+    await harness.until_processed(third)
     assert len(harness.published("SchemaDriftDetected")) == 1
 
 
 async def test_a_covering_version_reruns_the_quarantine_and_resolves_the_case(harness: Harness) -> None:
     quarantine = "s3://warehouse/quarantine/jr-1.jsonl"
     drifted = [GOOD | {"invoice_region_code": "EU-W"}, GOOD | {"invoice_region_code": "EU-N"}]
-    harness.quarantine(quarantine, drifted)
-    await harness.bus.publish(drift("jr-1", quarantine=quarantine))
-    await eventually(lambda: harness.transport.depth("drift_detector") == 0)
+    await harness.quarantine(quarantine, drifted)
+    opening = drift("jr-1", quarantine=quarantine)
+    await harness.bus.publish(opening)
+    await harness.until_processed(opening)
     await harness.bus.publish(published(V12))
     await eventually(lambda: len(harness.published("BatchLanded")) == 1, what="the re-run batch")
     rerun = harness.published("BatchLanded")[0].detail
@@ -185,16 +174,16 @@ async def test_a_covering_version_reruns_the_quarantine_and_resolves_the_case(ha
 
 
 async def test_a_version_that_does_not_cover_the_case_reruns_nothing(harness: Harness) -> None:
-    harness.quarantine("s3://warehouse/quarantine/jr-1.jsonl", [GOOD | {"invoice_region_code": "EU"}])
+    await harness.quarantine("s3://warehouse/quarantine/jr-1.jsonl", [GOOD | {"invoice_region_code": "EU"}])
     await harness.bus.publish(drift("jr-1"))
     same_shape = published(V11)
     await harness.bus.publish(same_shape)
-    await _until_processed(harness, same_shape)
+    await harness.until_processed(same_shape)
     assert harness.published("BatchLanded") == []
 
 
 async def test_a_partially_failing_rerun_keeps_the_case_open_with_the_reason(harness: Harness) -> None:
-    harness.quarantine("s3://warehouse/quarantine/jr-1.jsonl", [GOOD | {"invoice_region_code": 7}])
+    await harness.quarantine("s3://warehouse/quarantine/jr-1.jsonl", [GOOD | {"invoice_region_code": 7}])
     await harness.bus.publish(drift("jr-1"))
     await harness.bus.publish(published(V12))
     await eventually(lambda: len(harness.published("BatchLanded")) == 1, what="the re-run batch")
@@ -216,7 +205,7 @@ async def test_a_partially_failing_rerun_keeps_the_case_open_with_the_reason(har
         quarantine_uri="s3://warehouse/quarantine/jr-1.rerun.v1.2.jsonl",
     )
     await harness.bus.publish(still)
-    await _until_processed(harness, still)
+    await harness.until_processed(still)
     [case] = await cases(harness)
     assert case.state is CaseState.OPEN
     assert case.detections == 1, "a re-run's failure is not a new detection"
@@ -229,11 +218,3 @@ async def test_a_partially_failing_rerun_keeps_the_case_open_with_the_reason(har
     assert "1 record(s) still fail" in run.rerun_note
     assert run.quarantine_uri == "s3://warehouse/quarantine/jr-1.rerun.v1.2.jsonl"
     assert harness.published("DriftResolved") == []
-
-
-async def _until_processed(harness: Harness, envelope: Envelope[Any]) -> None:
-    for _ in range(500):
-        if await processed(harness, envelope):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"{envelope.detail_type} {envelope.id} was never processed")
