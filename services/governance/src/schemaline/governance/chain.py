@@ -99,37 +99,60 @@ def _check_entry(entry: Entry, expected_seq: int, prev_hash: str) -> str | None:
     return None
 
 
+class ChainWalk:
+    """Verify entries one at a time, in seq order, so a long ledger need not be held in memory."""
+
+    def __init__(self) -> None:
+        self.prev_hash = GENESIS
+        self.count = 0
+        self.last_seq = 0
+        self.broken: Verification | None = None
+
+    def feed(self, entry: Entry) -> bool:
+        """Check the next entry; False once the chain is broken (later entries are not looked at)."""
+        if self.broken is not None:
+            return False
+        self.count += 1
+        problem = _check_entry(entry, self.last_seq + 1, self.prev_hash)
+        if problem is not None:
+            self.broken = Verification(False, self.count, self.last_seq, self.prev_hash, entry.seq, problem)
+            return False
+        self.prev_hash = entry.entry_hash
+        self.last_seq = entry.seq
+        return True
+
+    def result(self, *, head: tuple[int, str] | None = None, expect_head: str | None = None) -> Verification:
+        if self.broken is not None:
+            return self.broken
+        count, last_seq, prev_hash = self.count, self.last_seq, self.prev_hash
+        if head is not None and head != (last_seq, prev_hash):
+            return Verification(
+                False,
+                count,
+                last_seq,
+                prev_hash,
+                last_seq + 1,
+                f"the chain ends at seq {last_seq} but the head records seq {head[0]}: entries were removed "
+                "from the end",
+            )
+        if expect_head is not None and expect_head != prev_hash:
+            return Verification(
+                False,
+                count,
+                last_seq,
+                prev_hash,
+                last_seq,
+                f"head hash {prev_hash} is not the expected {expect_head}",
+            )
+        return Verification(True, count, last_seq, prev_hash)
+
+
 def verify(
     entries: Iterable[Entry], *, head: tuple[int, str] | None = None, expect_head: str | None = None
 ) -> Verification:
     """Walk the chain in seq order; `head` is the stored head row, `expect_head` an externally kept hash."""
-    prev_hash = GENESIS
-    count = 0
-    last_seq = 0
+    walk = ChainWalk()
     for entry in entries:
-        count += 1
-        problem = _check_entry(entry, last_seq + 1, prev_hash)
-        if problem is not None:
-            return Verification(False, count, last_seq, prev_hash, entry.seq, problem)
-        prev_hash = entry.entry_hash
-        last_seq = entry.seq
-    if head is not None and head != (last_seq, prev_hash):
-        return Verification(
-            False,
-            count,
-            last_seq,
-            prev_hash,
-            last_seq + 1,
-            f"the chain ends at seq {last_seq} but the head records seq {head[0]}: entries were removed "
-            "from the end",
-        )
-    if expect_head is not None and expect_head != prev_hash:
-        return Verification(
-            False,
-            count,
-            last_seq,
-            prev_hash,
-            last_seq,
-            f"head hash {prev_hash} is not the expected {expect_head}",
-        )
-    return Verification(True, count, last_seq, prev_hash)
+        if not walk.feed(entry):
+            break
+    return walk.result(head=head, expect_head=expect_head)

@@ -71,11 +71,19 @@ async def read_head(engine: AsyncEngine) -> tuple[int, str] | None:
     return None if row is None else (int(row.seq), str(row.entry_hash))
 
 
-async def read_entries(engine: AsyncEngine, *, chunk: int = 5000) -> AsyncIterator[Entry]:
-    """Every entry in seq order, read in chunks so a long ledger is not held in memory."""
+async def read_entries(
+    engine: AsyncEngine, *, chunk: int = 5000, through: int | None = None
+) -> AsyncIterator[Entry]:
+    """Every entry in seq order (up to seq `through`), read in chunks so a long ledger is not held in memory.
+
+    Pass the head's seq, read first, as `through`: entries appended meanwhile are then left out
+    instead of making the chain look longer than its head.
+    """
     after = 0
     while True:
         query = select(ledger_entries).where(ledger_entries.c.seq > after).order_by(ledger_entries.c.seq)
+        if through is not None:
+            query = query.where(ledger_entries.c.seq <= through)
         async with engine.connect() as conn:
             rows = (await conn.execute(query.limit(chunk))).all()
         for row in rows:
