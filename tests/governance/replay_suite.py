@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -14,6 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.contracts import EVENT_TYPES, Envelope, SchemaRejected, new_envelope
+from schemaline.governance import ledger
+from schemaline.governance import replay as replay_module
 from schemaline.governance.handlers import Deps, record
 from schemaline.governance.outbox import Outbox
 from schemaline.governance.replay import Plan, ReplayRefusedError, Selection, plan, replay, replayed
@@ -239,10 +240,18 @@ class ReplayContract:
         assert sink.handled == []
 
     async def test_entries_appended_after_the_head_was_read_do_not_break_the_replay(
-        self, engine: AsyncEngine, events: list[Envelope[Any]]
+        self, engine: AsyncEngine, events: list[Envelope[Any]], monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        # Governance keeps ledgering while a replay reads: run both at once.
-        late = [at(landed(f"jr-late-{n}"), 60 + n) for n in range(20)]
-        planned, _ = await asyncio.gather(plan(engine, Selection()), ledger_events(engine, late))
-        assert planned.verification.ok, planned.verification.render()
-        assert [item.envelope.id for item in planned.events][: len(events)] == [e.id for e in events]
+        """Governance keeps ledgering while a replay reads: append right after the head is read."""
+        late = [at(landed(f"jr-late-{n}"), 60 + n) for n in range(3)]
+
+        async def head_then_append(made: AsyncEngine) -> tuple[int, str] | None:
+            head = await ledger.read_head(made)
+            await ledger_events(made, late)
+            return head
+
+        monkeypatch.setattr(replay_module, "read_head", head_then_append)
+        chosen = await plan(engine, Selection())
+        assert chosen.verification.ok, chosen.verification.render()
+        assert chosen.verification.head_seq == 7
+        assert [item.envelope.id for item in chosen.events] == [e.id for e in events]
