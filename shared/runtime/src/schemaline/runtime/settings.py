@@ -9,8 +9,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class BusSettings(BaseModel):
-    transport: Literal["memory", "rabbitmq"] = Field(
-        default="memory", description="in-process bus (embedded default) or RabbitMQ"
+    transport: Literal["memory", "rabbitmq", "eventbridge"] = Field(
+        default="memory", description="in-process bus (embedded default), RabbitMQ, or EventBridge → SQS"
     )
     amqp_url: SecretStr = Field(
         default=SecretStr("amqp://guest:guest@127.0.0.1:5672/"), description="RabbitMQ URL"
@@ -25,6 +25,18 @@ class BusSettings(BaseModel):
     retry_backoff_s: float = Field(default=0.2, ge=0, description="First retry delay; doubles")
     queue_expires_s: float | None = Field(
         default=None, gt=0, description="Let the broker delete queues unused this long (dev, tests)"
+    )
+    event_bus: str = Field(default="schemaline-events", description="EventBridge bus name")
+    aws_region: str = Field(default="eu-west-1", description="EventBridge and SQS region")
+    aws_endpoint_url: str | None = Field(
+        default=None, description="EventBridge and SQS endpoint (a moto server locally; unset for AWS)"
+    )
+    wait_time_s: int = Field(default=20, ge=0, le=20, description="SQS long-poll wait per receive")
+    visibility_timeout_s: int = Field(
+        default=60,
+        ge=0,
+        le=43200,
+        description="SQS visibility timeout: an unsettled message returns after it",
     )
 
 

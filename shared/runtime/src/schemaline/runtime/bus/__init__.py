@@ -2,6 +2,7 @@
 
 from schemaline.runtime.bus.consumer import Consumer, RetryPolicy
 from schemaline.runtime.bus.event_bus import EventBus
+from schemaline.runtime.bus.eventbridge import EventBridgeTransport
 from schemaline.runtime.bus.factory import build_bus, build_transport
 from schemaline.runtime.bus.memory import InMemoryTransport
 from schemaline.runtime.bus.port import Bus, Handler, Publisher
@@ -12,6 +13,7 @@ __all__ = [
     "Bus",
     "Consumer",
     "DeadLetter",
+    "EventBridgeTransport",
     "EventBus",
     "Handler",
     "InMemoryTransport",

@@ -6,6 +6,7 @@ from opentelemetry import trace
 
 from schemaline.runtime.bus.consumer import RetryPolicy
 from schemaline.runtime.bus.event_bus import EventBus
+from schemaline.runtime.bus.eventbridge import EventBridgeTransport
 from schemaline.runtime.bus.memory import InMemoryTransport
 from schemaline.runtime.bus.rabbitmq import RabbitMQTransport
 from schemaline.runtime.bus.transport import Transport
@@ -21,6 +22,15 @@ def build_transport(settings: BusSettings) -> Transport:
             queue_prefix=settings.queue_prefix,
             prefetch=settings.prefetch,
             queue_expires_s=settings.queue_expires_s,
+        )
+    if settings.transport == "eventbridge":
+        return EventBridgeTransport(
+            event_bus=settings.event_bus,
+            region=settings.aws_region,
+            endpoint_url=settings.aws_endpoint_url,
+            queue_prefix=settings.queue_prefix,
+            wait_time_s=settings.wait_time_s,
+            visibility_timeout_s=settings.visibility_timeout_s,
         )
     transport = InMemoryTransport()
     transport.destination = settings.exchange
