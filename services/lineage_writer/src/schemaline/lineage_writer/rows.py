@@ -75,7 +75,8 @@ _FAILURE_RESULTS: Mapping[PipeCode, str] = {
 
 
 def _links(envelope: Envelope[Any], run_id: str | None, output: str | None) -> tuple[DatasetLink, ...]:
-    links = [DatasetLink(envelope.id, "input", uri, run_id) for uri in envelope.resources if uri != output]
+    inputs = dict.fromkeys(uri for uri in envelope.resources if uri != output)  # each URI once, in order
+    links = [DatasetLink(envelope.id, "input", uri, run_id) for uri in inputs]
     if output:
         links.append(DatasetLink(envelope.id, "output", output, run_id))
     return tuple(links)
