@@ -119,6 +119,7 @@ def test_the_readable_table_names_the_change_and_the_verdict(
         ('{"$ref": "#/$defs/missing"}', "#/$ref"),
         ('{"$schema": "http://json-schema.org/draft-04/schema#"}', "not supported"),
         ("[1, 2]", "a schema is an object or a boolean"),
+        ('{"properties": {"a": {"maximum": 100000000000000000000000}}}', "#/properties/a/maximum"),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(

@@ -16,6 +16,7 @@ from schemaline.registry.fingerprint import fingerprint_of, normalize
 from schemaline.registry.model import SchemaVersion, SubjectConfig
 from schemaline.sdk.compat import Level, Policy, SchemaError, Verdict
 from schemaline.sdk.compat.api import JsonSchema
+from schemaline.sdk.compat.validation import oversized_integer
 
 Checker = Callable[[JsonSchema, Sequence[JsonSchema], Level, Policy], Verdict]
 """The compatibility engine's `check` (history oldest first); tests may pass another."""
@@ -53,23 +54,6 @@ class Assessment:
         return summarize(self.verdict)
 
 
-_INT_RANGE = range(-(2**63), 2**64)  # what orjson and jsonschema-rs, in every consumer, can load
-
-
-def _oversized_integer(value: Any, pointer: str) -> str | None:
-    """The JSON Pointer of the first integer beyond 64 bits, if any."""
-    if isinstance(value, int) and not isinstance(value, bool) and value not in _INT_RANGE:
-        return pointer
-    children = (
-        value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    )
-    for key, child in children:
-        escaped = str(key).replace("~", "~0").replace("/", "~1")
-        if (found := _oversized_integer(child, f"{pointer}/{escaped}")) is not None:
-            return found
-    return None
-
-
 def parse_candidate(document: Any) -> Candidate:
     """Check that `document` is a JSON Schema (draft 2020-12) and fingerprint its normalized form."""
     if not isinstance(document, dict | bool):
@@ -81,7 +65,7 @@ def parse_candidate(document: Any) -> Candidate:
     except JsonSchemaError as exc:
         pointer = "".join(f"/{part}" for part in exc.path)
         raise InvalidSchemaError(f"not a valid JSON Schema: {exc.message}", pointer=pointer) from None
-    if (oversized := _oversized_integer(document, "")) is not None:
+    if (oversized := oversized_integer(document)) is not None:
         raise InvalidSchemaError(
             "integers beyond 64 bits cannot be loaded by every consumer", pointer=oversized
         )

@@ -46,10 +46,29 @@ def _patterns(node: Any, path: str) -> Iterator[tuple[str, str]]:
         stack.extend((sub, pointer.join(where, *tokens)) for tokens, sub in children(current))
 
 
+_INT_RANGE = range(-(2**63), 2**64)  # what orjson and jsonschema-rs, in every consumer, can load
+
+
+def oversized_integer(value: Any, pointer: str = "") -> str | None:
+    """The JSON Pointer of the first integer beyond 64 bits, if any."""
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _INT_RANGE:
+        return pointer
+    children = (
+        value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    )
+    for key, child in children:
+        escaped = str(key).replace("~", "~0").replace("/", "~1")
+        if (found := oversized_integer(child, f"{pointer}/{escaped}")) is not None:
+            return found
+    return None
+
+
 def validate(schema: Any) -> Document:
     """The schema as a Document, or SchemaError naming the JSON Pointer of what is wrong."""
     if not isinstance(schema, dict | bool):
         raise SchemaError(f"#: a schema is an object or a boolean, not {type(schema).__name__}")
+    if (oversized := oversized_integer(schema)) is not None:
+        raise SchemaError(f"#{oversized}: integers beyond 64 bits cannot be loaded by every consumer")
     document = Document(schema)  # rejects unknown and unsupported dialects
     try:
         fast_ok = jsonschema_rs.meta.is_valid(schema)
