@@ -7,6 +7,7 @@ import asyncio
 import os
 from typing import Any
 
+import httpx
 from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
@@ -148,25 +149,8 @@ def _propose(args: argparse.Namespace) -> int:
             )
         settings.registry.token = SecretStr(token)
 
-    async def go() -> tuple[DriftProposal, dict[str, Any] | None]:
-        case = await _with_case(settings, args.case_id)
-        if case.state is CaseState.RESOLVED:
-            raise CliError(f"case {case.case_id} is already resolved", EXIT_FAILED)
-        async with (
-            open_object_store(settings.objects) as objects,
-            connect_registry(settings.registry) as registry,
-        ):
-            latest = await registry.resolver.resolve(f"{case.subject}:latest")
-            proposal = await build_proposal(
-                case, schemas=ResolverSchemas(registry.resolver), objects=objects, latest=latest.fqid
-            )
-            if args.dry_run or not proposal.acceptable:
-                return proposal, None
-            answer = await registry.api.propose(case.subject, proposal.patch.schema, covers=(case.case_id,))
-            return proposal, answer
-
     try:
-        proposal, answer = asyncio.run(go())
+        proposal, answer = asyncio.run(propose_case(settings, args.case_id, submit=not args.dry_run))
     except (PipeError, RegistryApiError) as exc:
         raise CliError(str(exc), EXIT_FAILED) from None
     if args.json:
@@ -174,6 +158,31 @@ def _propose(args: argparse.Namespace) -> int:
     else:
         _print_proposal(proposal, answer)
     return 0 if proposal.acceptable else EXIT_FAILED
+
+
+async def propose_case(
+    settings: DriftSettings,
+    case_id: str,
+    *,
+    submit: bool,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> tuple[DriftProposal, dict[str, Any] | None]:
+    """Infer and check the case's patch; submit it as a drift fix when asked and acceptable."""
+    case = await _with_case(settings, case_id)
+    if case.state is CaseState.RESOLVED:
+        raise CliError(f"case {case.case_id} is already resolved", EXIT_FAILED)
+    async with (
+        open_object_store(settings.objects) as objects,
+        connect_registry(settings.registry, transport=transport) as registry,
+    ):
+        latest = await registry.resolver.resolve(f"{case.subject}:latest")
+        proposal = await build_proposal(
+            case, schemas=ResolverSchemas(registry.resolver), objects=objects, latest=latest.fqid
+        )
+        if not submit or not proposal.acceptable:
+            return proposal, None
+        answer = await registry.api.propose(case.subject, proposal.patch.schema, covers=(case.case_id,))
+        return proposal, answer
 
 
 def _print_proposal(proposal: DriftProposal, answer: dict[str, Any] | None) -> None:

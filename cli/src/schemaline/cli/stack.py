@@ -61,6 +61,7 @@ class EmbeddedStack:
     drift_engine: Any
     governance_engine: Any
     approver_token: str
+    publisher_token: str
     drift_database_url: str
     lineage_database_url: str
     governance_database_url: str
@@ -206,6 +207,7 @@ async def embedded_stack(workdir: Path) -> AsyncIterator[EmbeddedStack]:
                 drift_engine=drift_deps.engine,
                 governance_engine=governance_engine,
                 approver_token=approver_token,
+                publisher_token=tokens[Role.PUBLISHER],
                 drift_database_url=drift_url,
                 lineage_database_url=lineage_url,
                 governance_database_url=governance_url,
