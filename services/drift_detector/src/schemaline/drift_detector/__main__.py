@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 
-from schemaline.drift_detector.bootstrap import bootstrap
+from schemaline.drift_detector.bootstrap import from_settings
 from schemaline.drift_detector.settings import DriftSettings
 from schemaline.runtime.service import serve_until_signalled, setup_process
+
+
+async def run(settings: DriftSettings) -> None:
+    async with from_settings(settings) as service:
+        await serve_until_signalled(service)
 
 
 def main() -> None:
     settings = DriftSettings()
     setup_process(settings)
-    service, _deps = bootstrap(settings)
-    asyncio.run(serve_until_signalled(service))
+    asyncio.run(run(settings))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""Composition root: build the drift detector from its settings; tests override the parts."""
+"""Composition root: build the drift detector from its settings and the parts it runs on."""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 
 from opentelemetry import metrics
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,8 +22,8 @@ from schemaline.sdk.registry_settings import connect_registry
 def bootstrap(
     settings: DriftSettings,
     *,
-    schemas: SchemaSource | None = None,
-    objects: ObjectStore | None = None,
+    schemas: SchemaSource,
+    objects: ObjectStore,
     bus: EventBus | None = None,
     engine: AsyncEngine | None = None,
     meter_provider: metrics.MeterProvider | None = None,
@@ -33,27 +34,28 @@ def bootstrap(
     deps = Deps(
         engine=engine,
         publisher=bus,
-        # Parts not given are opened at startup (and closed at shutdown) from the settings.
-        schemas=schemas,  # type: ignore[arg-type]
-        objects=objects,  # type: ignore[arg-type]
+        schemas=schemas,
+        objects=objects,
         drift_events=meter.create_counter(
             "pipeline.drift_events", unit="{event}", description="Schema drift detected (count per day)"
         ),
         rerun_prefix=settings.rerun_prefix,
     )
 
-    stack = contextlib.AsyncExitStack()
-
-    async def open_parts() -> None:
+    async def create_tables() -> None:
         async with engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
-        if objects is None:
-            deps.objects = await stack.enter_async_context(open_object_store(settings.objects))
-        if schemas is None:
-            registry = await stack.enter_async_context(connect_registry(settings.registry))
-            deps.schemas = ResolverSchemas(registry.resolver)
 
-    service = Service(
-        SERVICE, bus, handlers(deps), startup=[open_parts], shutdown=[stack.aclose, engine.dispose]
-    )
+    service = Service(SERVICE, bus, handlers(deps), startup=[create_tables], shutdown=[engine.dispose])
     return service, deps
+
+
+@contextlib.asynccontextmanager
+async def from_settings(settings: DriftSettings) -> AsyncIterator[Service]:
+    """The drift detector on the parts its settings name: object store and registry, closed on exit."""
+    async with (
+        open_object_store(settings.objects) as objects,
+        connect_registry(settings.registry) as registry,
+    ):
+        service, _deps = bootstrap(settings, schemas=ResolverSchemas(registry.resolver), objects=objects)
+        yield service

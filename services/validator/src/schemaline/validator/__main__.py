@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 
 from schemaline.runtime.service import serve_until_signalled, setup_process
-from schemaline.validator.bootstrap import bootstrap
+from schemaline.validator.bootstrap import from_settings
 from schemaline.validator.settings import ValidatorSettings
+
+
+async def run(settings: ValidatorSettings) -> None:
+    async with from_settings(settings) as service:
+        await serve_until_signalled(service)
 
 
 def main() -> None:
     settings = ValidatorSettings()
     setup_process(settings)
-    service, _deps = bootstrap(settings)
-    asyncio.run(serve_until_signalled(service))
+    asyncio.run(run(settings))
 
 
 if __name__ == "__main__":

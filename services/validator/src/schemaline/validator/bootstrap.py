@@ -1,8 +1,9 @@
-"""Composition root: build the validator from its settings; tests override the parts."""
+"""Composition root: build the validator from its settings and the parts it runs on."""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 
 from opentelemetry import metrics
 
@@ -19,18 +20,16 @@ from schemaline.validator.settings import ValidatorSettings
 def bootstrap(
     settings: ValidatorSettings,
     *,
-    catalog: SchemaCatalog | None = None,
-    objects: ObjectStore | None = None,
+    catalog: SchemaCatalog,
+    objects: ObjectStore,
     bus: EventBus | None = None,
     meter_provider: metrics.MeterProvider | None = None,
 ) -> tuple[Service, Deps]:
     bus = bus or build_bus(settings.bus)
     meter = metrics.get_meter("schemaline.validator", meter_provider=meter_provider)
-    stack = contextlib.AsyncExitStack()
     deps = Deps(
-        # Parts not given are opened at startup (and closed at shutdown) from the settings.
-        catalog=catalog,  # type: ignore[arg-type]
-        objects=objects,  # type: ignore[arg-type]
+        catalog=catalog,
+        objects=objects,
         publisher=bus,
         quarantine_prefix=settings.quarantine_prefix,
         latency=meter.create_histogram(
@@ -42,13 +41,17 @@ def bootstrap(
             description="Batches validated, by outcome (pass/drift/fail): the success rate's source",
         ),
     )
+    return Service(SERVICE, bus, handlers(deps)), deps
 
-    async def open_parts() -> None:
-        if objects is None:
-            deps.objects = await stack.enter_async_context(open_object_store(settings.objects))
-        if catalog is None:
-            registry = await stack.enter_async_context(connect_registry(settings.registry))
-            deps.catalog = RegistryCatalog(registry.resolver, registry.api)
 
-    service = Service(SERVICE, bus, handlers(deps), startup=[open_parts], shutdown=[stack.aclose])
-    return service, deps
+@contextlib.asynccontextmanager
+async def from_settings(settings: ValidatorSettings) -> AsyncIterator[Service]:
+    """The validator on the parts its settings name: object store and registry, closed on exit."""
+    async with (
+        open_object_store(settings.objects) as objects,
+        connect_registry(settings.registry) as registry,
+    ):
+        service, _deps = bootstrap(
+            settings, catalog=RegistryCatalog(registry.resolver, registry.api), objects=objects
+        )
+        yield service
