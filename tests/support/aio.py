@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 
 
-async def eventually(predicate: Callable[[], bool], *, within: float = 10.0, what: str = "") -> None:
+async def eventually(predicate: Callable[[], bool], *, within: float = 30.0, what: str = "") -> None:
     """Poll until predicate() holds; fail with `what` after `within` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
