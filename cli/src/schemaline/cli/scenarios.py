@@ -1,4 +1,4 @@
-"""The seed's Examples A and B, run on the embedded stack (the demo and its end-to-end test)."""
+"""The seed's Examples A and B as steps on any stack: the embedded one (the demo) or services as processes."""
 
 from __future__ import annotations
 
