@@ -102,7 +102,8 @@ def heartbeat_problem(path: str | Path, max_age_s: float, now: float | None = No
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The probe's arguments; their defaults are HealthSettings' defaults."""
     defaults = HealthSettings()
     parser = argparse.ArgumentParser(
         prog="python -m schemaline.runtime.health",
@@ -110,7 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--path", default=defaults.heartbeat_path, help="heartbeat file")
     parser.add_argument("--max-age", type=float, default=defaults.max_age_s, help="seconds before stale")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     problem = heartbeat_problem(args.path, args.max_age)
     if problem is not None:
         print(f"unhealthy: {problem}")
