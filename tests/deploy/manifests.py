@@ -6,9 +6,11 @@ broken inputs and show that they catch the mistake.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import inspect
+import io
 import re
 import types
 import typing
@@ -20,7 +22,8 @@ import yaml
 from pydantic import BaseModel, SecretBytes, SecretStr
 from pydantic_settings import BaseSettings
 
-from schemaline.runtime.settings import ServiceSettings
+from schemaline.runtime import health
+from schemaline.runtime.settings import HealthSettings, ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -37,6 +40,10 @@ PLACEHOLDER = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?+])?(
 USERINFO_PASSWORD = re.compile(r"://[^/@\s:]+:[^/@\s]+@")
 SECRET_NAME = re.compile(r"PASSWORD|_PASS$|SECRET|TOKEN", re.IGNORECASE)
 EXEMPTION = "schemaline.io/probe-exemption"
+# Services whose process serves with a heartbeat (serve_until_signalled(service, settings.health)):
+# their liveness signal is the heartbeat file, read by `python -m schemaline.runtime.health`.
+HEARTBEAT_SERVICES = {"validator", "drift_detector", "governance", "lineage_writer"}
+HEALTH_MODULE = health.__name__
 
 
 # ---- loading ------------------------------------------------------------------------------------
@@ -337,18 +344,23 @@ def deployment_problems(deployment: Mapping[str, Any]) -> list[str]:
         if "ALL" not in security.get("capabilities", {}).get("drop", []):
             problems.append(f"{where}: capabilities not dropped")
         ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
-        probes = [container.get(k) for k in ("livenessProbe", "readinessProbe")]
-        if all(probes):
-            for probe in (*probes, container.get("startupProbe")):
-                check = (probe or {}).get("httpGet") or (probe or {}).get("tcpSocket")
-                if check and check["port"] not in ports and check["port"] not in ports.values():
-                    problems.append(f"{where}: a probe targets port {check['port']!r}, not declared")
-        elif ports:
+        probes = [container.get(k) for k in ("livenessProbe", "readinessProbe", "startupProbe")]
+        for probe in probes:
+            check = (probe or {}).get("httpGet") or (probe or {}).get("tcpSocket")
+            if check and check["port"] not in ports and check["port"] not in ports.values():
+                problems.append(f"{where}: a probe targets port {check['port']!r}, not declared")
+        module = command_module(container.get("command"))
+        service = service_of(module) if module else None
+        if service in HEARTBEAT_SERVICES:
+            problems += heartbeat_probe_problems(where, container)
+            if exemption:
+                problems.append(f"{where}: the service writes a heartbeat: the {EXEMPTION} is stale")
+        if ports and not all(probes[:2]):
             problems.append(
                 f"{where}: serves ports {sorted(ports.values())} but lacks liveness/readiness probes"
             )
-        elif not exemption:
-            problems.append(f"{where}: no probes and no {EXEMPTION} annotation saying why")
+        elif not ports and not probes[0] and not exemption:
+            problems.append(f"{where}: no liveness probe and no {EXEMPTION} annotation saying why")
         if not isinstance(grace, int) or grace < 30:
             problems.append(f"{where}: terminationGracePeriodSeconds {grace!r} is not set to 30 s or more")
         else:
@@ -357,4 +369,41 @@ def deployment_problems(deployment: Mapping[str, Any]) -> list[str]:
                 problems.append(
                     f"{where}: {grace} s grace leaves under 20 s to drain after the preStop sleep"
                 )
+    return problems
+
+
+def heartbeat_args(probe: Mapping[str, Any] | None) -> Any:
+    """The parsed arguments of an exec probe running the heartbeat check, else None."""
+    command = (probe or {}).get("exec", {}).get("command")
+    if command_module(command) != HEALTH_MODULE:
+        return None
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            return health.parser().parse_args(command[3:])
+    except SystemExit:  # argparse rejected the arguments
+        return None
+
+
+def heartbeat_probe_problems(
+    where: str, container: Mapping[str, Any], settings: HealthSettings | None = None
+) -> list[str]:
+    """A consumer's liveness must be the heartbeat check, behind a startup probe (the file appears
+    only once the consumer runs). With the service's settings: same file, on a mounted volume (the
+    root is read-only), and a staleness limit that spans several touches."""
+    liveness = heartbeat_args(container.get("livenessProbe"))
+    if liveness is None:
+        return [f"{where}: consumer without a liveness probe running python -m {HEALTH_MODULE}"]
+    problems = []
+    if container.get("startupProbe") is None:
+        problems.append(f"{where}: heartbeat liveness without a startup probe (no file until it consumes)")
+    if settings is not None:
+        if liveness.path != settings.heartbeat_path:
+            problems.append(f"{where}: probe reads {liveness.path}, service writes {settings.heartbeat_path}")
+        if liveness.max_age < 3 * settings.interval_s:
+            problems.append(
+                f"{where}: --max-age {liveness.max_age:g} s < 3 touches of {settings.interval_s:g} s"
+            )
+        mounts = [m.get("mountPath", "") for m in container.get("volumeMounts", [])]
+        if not any(liveness.path.startswith(f"{m.rstrip('/')}/") for m in mounts):
+            problems.append(f"{where}: heartbeat {liveness.path} is not on a mounted (writable) volume")
     return problems

@@ -11,11 +11,14 @@ from pydantic_settings import BaseSettings
 from schemaline.governance.settings import GovernanceSettings
 from schemaline.lineage_writer.settings import LineageSettings
 from schemaline.registry.settings import RegistrySettings
+from schemaline.runtime.settings import HealthSettings
 from schemaline.validator.settings import ValidatorSettings
 from tests.deploy.manifests import (
+    EXEMPTION,
     compose_secret_problems,
     deployment_problems,
     env_problems,
+    heartbeat_probe_problems,
     image_problems,
     k8s_objects,
     load_k8s,
@@ -108,14 +111,55 @@ def test_deployment_check_catches_each_missing_guard() -> None:
         assert deployment_problems(broken), what
 
 
-def test_probe_exemption_must_be_written_and_only_covers_portless_consumers() -> None:
-    (governance,) = [
-        d for d in k8s_objects(load_k8s(), "Deployment") if d["metadata"]["name"] == "governance"
-    ]
-    assert deployment_problems(governance) == []
-    silent = copy.deepcopy(governance)
-    silent["metadata"]["annotations"].clear()
-    assert deployment_problems(silent)
-    serving = copy.deepcopy(governance)
-    serving["spec"]["template"]["spec"]["containers"][0]["ports"] = [{"name": "http", "containerPort": 80}]
-    assert deployment_problems(serving)
+def deployment(name: str) -> dict[str, Any]:
+    (found,) = [d for d in k8s_objects(load_k8s(), "Deployment") if d["metadata"]["name"] == name]
+    return copy.deepcopy(found)
+
+
+def test_consumer_deployment_without_the_heartbeat_liveness_probe_fails() -> None:
+    assert deployment_problems(deployment("governance")) == []
+    breakages: dict[str, Callable[[dict[str, Any]], object]] = {
+        "no liveness": lambda c: c.pop("livenessProbe"),
+        "liveness checks nothing": lambda c: c.update(livenessProbe={"exec": {"command": ["true"]}}),
+        "liveness not the heartbeat": lambda c: c["livenessProbe"]["exec"].update(
+            command=["python", "-m", "schemaline.governance"]
+        ),
+        "bad probe arguments": lambda c: c["livenessProbe"]["exec"]["command"].append("--maxage"),
+        "no startup probe": lambda c: c.pop("startupProbe"),
+        "ports, no readiness": lambda c: (
+            c.update(ports=[{"name": "http", "containerPort": 80}]),
+            c.pop("readinessProbe", None),
+        ),
+    }
+    for name in ("governance", "validator", "drift-detector", "lineage-writer"):
+        for what, breakage in breakages.items():
+            broken = deployment(name)
+            breakage(broken["spec"]["template"]["spec"]["containers"][0])
+            assert deployment_problems(broken), (name, what)
+    stale = deployment("governance")
+    stale["metadata"]["annotations"] = {EXEMPTION: "no port to probe"}
+    assert deployment_problems(stale), "an exemption next to a heartbeat probe"
+
+
+def test_probe_exemption_must_be_written_and_only_covers_portless_non_heartbeat_containers() -> None:
+    job = deployment("governance")
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    container["command"] = ["python", "-m", "schemaline.runtime.objectstore", "ensure-bucket", "warehouse"]
+    container.pop("livenessProbe")
+    container.pop("startupProbe")
+    assert deployment_problems(job), "no probe and no reason"
+    job["metadata"]["annotations"] = {EXEMPTION: "a one-shot job"}
+    assert deployment_problems(job) == []
+    container["ports"] = [{"name": "http", "containerPort": 80}]
+    assert deployment_problems(job)
+
+
+def test_heartbeat_probe_must_match_the_settings() -> None:
+    container = deployment("validator")["spec"]["template"]["spec"]["containers"][0]
+    assert heartbeat_probe_problems("v", container, HealthSettings()) == []
+    elsewhere = HealthSettings(heartbeat_path="/tmp/other")
+    assert heartbeat_probe_problems("v", container, elsewhere), "probe and service use different files"
+    assert heartbeat_probe_problems("v", container, HealthSettings(interval_s=30)), "stale between touches"
+    off_volume = HealthSettings(heartbeat_path="/var/run/heartbeat")
+    container["livenessProbe"]["exec"]["command"] += ["--path", "/var/run/heartbeat"]
+    assert heartbeat_probe_problems("v", container, off_volume), "read-only root"

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from tests.deploy.manifests import (
+    HEALTH_MODULE,
+    HEARTBEAT_SERVICES,
     PLACEHOLDER,
     SECRET_NAME,
     SERVICES,
@@ -167,3 +169,13 @@ def test_healthchecks_probe_the_configured_ports() -> None:
     assert str(lineage["environment"]["SCHEMALINE_LINEAGE_API__ENABLED"]) == "true"
     api_port = lineage["environment"]["SCHEMALINE_LINEAGE_API__PORT"]
     assert f"http://127.0.0.1:{api_port}/api/v1/lineage/" in " ".join(lineage["healthcheck"]["test"])
+
+
+def test_consumers_healthchecks_read_their_heartbeat() -> None:
+    """The check reads the default heartbeat file, so compose must not move it."""
+    for name in SCHEMALINE:
+        if service_of(module_of(name)) not in HEARTBEAT_SERVICES:
+            continue
+        container = CONTAINERS[name]
+        assert HEALTH_MODULE in " ".join(container["healthcheck"]["test"]), name
+        assert not [k for k in container.get("environment", {}) if "_HEALTH__" in k], name

@@ -14,13 +14,16 @@ from schemaline.registry.api import create_app as registry_app
 from schemaline.registry.auth import TokenTable
 from tests.deploy.manifests import (
     EXEMPTION,
+    HEARTBEAT_SERVICES,
     K8S,
+    ROOT,
     SERVICES,
     command_module,
     containers,
     deployment_problems,
     env_prefix,
     env_problems,
+    heartbeat_probe_problems,
     image_problems,
     k8s_objects,
     keeps_tables,
@@ -215,9 +218,31 @@ def test_validator_has_a_disruption_budget_and_an_autoscaler() -> None:
     assert "replicas" not in validator["spec"], "the HPA owns the replica count; kubectl apply would reset it"
 
 
-def test_consumers_without_probes_say_why() -> None:
-    exempt = {n for n, d in DEPLOYMENTS.items() if d["metadata"].get("annotations", {}).get(EXEMPTION)}
-    assert exempt == {"validator", "drift-detector", "governance"}
+def test_consumers_are_probed_by_their_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The probe reads the file the service writes, with the ConfigMap's settings applied."""
+    assert not [n for n, d in DEPLOYMENTS.items() if d["metadata"].get("annotations", {}).get(EXEMPTION)]
+    consumers = {n for n, d in DEPLOYMENTS.items() if service_of(module_of(d)) in HEARTBEAT_SERVICES}
+    assert consumers == {"validator", "drift-detector", "governance", "lineage-writer"}
+    (config,) = CONFIG
+    for name in sorted(consumers):
+        cls = settings_class(module_of(DEPLOYMENTS[name]))
+        with monkeypatch.context() as env:
+            for key, value in config["data"].items():
+                if key.startswith(env_prefix(cls)):
+                    env.setenv(key, str(value))
+            health = cls().health  # type: ignore[attr-defined]
+        for container in containers(DEPLOYMENTS[name]):
+            assert heartbeat_probe_problems(name, container, health) == []
+
+
+def test_heartbeat_services_are_the_ones_that_serve_with_a_heartbeat() -> None:
+    """HEARTBEAT_SERVICES follows the entry points: each passes `settings.health` to the runtime."""
+    passing = {
+        s
+        for s in SERVICES
+        if "settings.health" in (ROOT / "services" / s / "src" / "schemaline" / s / "__main__.py").read_text()
+    }
+    assert passing == HEARTBEAT_SERVICES
 
 
 def probe_paths(name: str) -> set[str]:

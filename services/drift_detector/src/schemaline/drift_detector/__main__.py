@@ -11,7 +11,7 @@ from schemaline.runtime.service import serve_until_signalled, setup_process
 
 async def run(settings: DriftSettings) -> None:
     async with from_settings(settings) as service:
-        await serve_until_signalled(service)
+        await serve_until_signalled(service, settings.health)
 
 
 def main() -> None:

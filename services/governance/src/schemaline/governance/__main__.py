@@ -12,7 +12,7 @@ from schemaline.runtime.service import serve_until_signalled, setup_process
 def main() -> None:
     settings = GovernanceSettings()
     setup_process(settings)
-    asyncio.run(serve_until_signalled(bootstrap(settings)))
+    asyncio.run(serve_until_signalled(bootstrap(settings), settings.health))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from schemaline.runtime.service import serve_until_signalled, setup_process
 async def run(settings: LineageSettings) -> None:
     built = bootstrap(settings)
     if not settings.api.enabled:
-        await serve_until_signalled(built.service)
+        await serve_until_signalled(built.service, settings.health)
         return
     builder = RunEventBuilder(
         namespace=settings.openlineage.namespace,
@@ -30,7 +30,8 @@ async def run(settings: LineageSettings) -> None:
     server = uvicorn.Server(config)
     api = asyncio.create_task(server.serve())
     try:
-        await serve_until_signalled(built.service)
+        # The heartbeat also stops if the read API's server task ends.
+        await serve_until_signalled(built.service, settings.health, watch=[api])
     finally:
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):

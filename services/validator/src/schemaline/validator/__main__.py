@@ -11,7 +11,7 @@ from schemaline.validator.settings import ValidatorSettings
 
 async def run(settings: ValidatorSettings) -> None:
     async with from_settings(settings) as service:
-        await serve_until_signalled(service)
+        await serve_until_signalled(service, settings.health)
 
 
 def main() -> None:

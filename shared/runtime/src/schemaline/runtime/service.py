@@ -6,7 +6,7 @@ import asyncio
 import atexit
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +16,9 @@ from opentelemetry import trace
 from schemaline.contracts import Envelope, EventDetail
 from schemaline.runtime.bus.event_bus import EventBus
 from schemaline.runtime.bus.port import Handler
+from schemaline.runtime.health import Heartbeat
 from schemaline.runtime.logging import configure_logging
-from schemaline.runtime.settings import ServiceSettings, masked
+from schemaline.runtime.settings import HealthSettings, ServiceSettings, masked
 from schemaline.runtime.telemetry import JsonLinesSpanExporter, console_exporter, setup_tracing
 
 TypedHandler = Callable[[Envelope[Any]], Awaitable[None]]
@@ -76,13 +77,28 @@ def setup_process(settings: ServiceSettings) -> trace.TracerProvider:
     return provider
 
 
-async def serve_until_signalled(service: Service) -> None:
-    """Run until SIGTERM/SIGINT (what ECS and Kubernetes send), then drain and close."""
+async def serve_until_signalled(
+    service: Service,
+    health: HealthSettings | None = None,
+    *,
+    watch: Sequence[asyncio.Task[Any]] = (),
+) -> None:
+    """Run until SIGTERM/SIGINT (what ECS and Kubernetes send), then drain and close.
+
+    With `health`, a heartbeat touches `health.heartbeat_path` every `health.interval_s` seconds
+    while every consumer task of the bus (and every task in `watch`) still runs: the liveness probe
+    `python -m schemaline.runtime.health` reads it.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    async with service.running():
+    async with service.running(), contextlib.AsyncExitStack() as stack:
+        if health is not None:
+            heartbeat = Heartbeat(
+                health.heartbeat_path, health.interval_s, lambda: (*service.bus.consumer_tasks, *watch)
+            )
+            await stack.enter_async_context(heartbeat.running())
         structlog.get_logger("schemaline").info("service started", service=service.name)
         await stop.wait()
     structlog.get_logger("schemaline").info("service stopped", service=service.name)

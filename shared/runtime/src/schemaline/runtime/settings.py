@@ -73,6 +73,17 @@ class LogSettings(BaseModel):
     json_logs: bool = Field(default=True, description="JSON lines (True) or console rendering")
 
 
+class HealthSettings(BaseModel):
+    heartbeat_path: str = Field(
+        default="/tmp/schemaline-heartbeat",
+        description="File a running service touches while its consumers are alive (liveness probes)",
+    )
+    interval_s: float = Field(default=10.0, gt=0, description="Seconds between consumer checks and touches")
+    max_age_s: float = Field(
+        default=60.0, gt=0, description="A heartbeat older than this is stale (the probe's default)"
+    )
+
+
 class ServiceSettings(BaseSettings):
     """Base of every service's settings; subclasses set `env_prefix`, e.g. SCHEMALINE_VALIDATOR_."""
 
@@ -84,6 +95,7 @@ class ServiceSettings(BaseSettings):
     objects: ObjectStoreSettings = Field(default_factory=ObjectStoreSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
 
 
 def masked(settings: BaseModel) -> dict[str, Any]:

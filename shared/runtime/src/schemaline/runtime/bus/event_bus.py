@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import structlog
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
@@ -17,6 +17,8 @@ from schemaline.runtime.bus.port import Handler
 from schemaline.runtime.bus.transport import DeadLetter, OutgoingMessage, Transport
 from schemaline.runtime.idempotency import InMemoryProcessedEvents, ProcessedEvents
 from schemaline.runtime.telemetry import current_trace_fields, get_tracer
+
+log = structlog.get_logger("schemaline.bus")
 
 
 class EventBus:
@@ -44,6 +46,11 @@ class EventBus:
         for detail_type in detail_types:
             self._handlers[service][detail_type] = handler
 
+    @property
+    def consumer_tasks(self) -> tuple[asyncio.Task[None], ...]:
+        """One task per subscribed service between `start` and `close`; a done one has stopped consuming."""
+        return tuple(self._tasks)
+
     async def connect(self) -> None:
         if not self._connected:
             await self.transport.connect()
@@ -62,8 +69,12 @@ class EventBus:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await task
+            except asyncio.CancelledError:
+                pass
+            except Exception as exc:  # a consumer that crashed earlier must not stop the close
+                log.error("consumer had crashed", task=task.get_name(), reason=f"{type(exc).__name__}: {exc}")
         self._tasks.clear()
         if self._connected:
             await self.transport.close()

@@ -1,0 +1,205 @@
+"""The liveness heartbeat: touched only while every consumer runs; the probe CLI's exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from schemaline.contracts import BatchLanded, Envelope
+from schemaline.runtime.bus import EventBus, InMemoryTransport
+from schemaline.runtime.health import Heartbeat, heartbeat_problem, main, task_problems
+from schemaline.runtime.service import Service, serve_until_signalled
+from schemaline.runtime.settings import HealthSettings, ServiceSettings
+from tests.support.aio import eventually
+
+
+class CrashingTransport(InMemoryTransport):
+    """Its consume() raises once `crash` is set: a consumer loop that dies."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.crash = asyncio.Event()
+
+    async def consume(self, service: str) -> AsyncGenerator[Any, None]:
+        await self.crash.wait()
+        if self.crash.is_set():
+            raise RuntimeError("broker channel lost")
+        yield None  # never reached: only makes this an async generator, like the real transports
+
+
+async def ignore(envelope: Envelope[Any]) -> None:
+    return None
+
+
+def service_on(transport: InMemoryTransport) -> Service:
+    return Service("alpha", EventBus(transport), {BatchLanded: ignore})
+
+
+# ---- the check on tasks -----------------------------------------------------------------------------
+
+
+async def test_task_problems_name_every_task_that_stopped() -> None:
+    async def forever() -> None:
+        await asyncio.Event().wait()
+
+    async def crash() -> None:
+        raise ValueError("boom")
+
+    async def finish() -> None:
+        return None
+
+    running = asyncio.create_task(forever(), name="running")
+    crashed = asyncio.create_task(crash(), name="crashed")
+    returned = asyncio.create_task(finish(), name="returned")
+    cancelled = asyncio.create_task(forever(), name="cancelled")
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    await asyncio.gather(crashed, returned, cancelled, return_exceptions=True)
+    assert task_problems([running]) == []
+    assert task_problems([running, crashed, returned, cancelled]) == [
+        "crashed: crashed: ValueError: boom",
+        "returned: returned",
+        "cancelled: cancelled",
+    ]
+    running.cancel()
+
+
+async def test_beat_touches_only_while_all_tasks_run(tmp_path: Path) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(stop.wait(), name="consumer:alpha")
+    path = tmp_path / "sub" / "heartbeat"
+    heartbeat = Heartbeat(path, 10.0, lambda: [task])
+    assert heartbeat.beat()
+    assert path.exists()
+    os.utime(path, (0, 0))
+    stop.set()
+    await task
+    assert not heartbeat.beat()
+    assert path.stat().st_mtime == 0, "a stopped consumer must not refresh the heartbeat"
+
+
+def test_an_unwritable_path_is_no_heartbeat_and_no_crash(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert not Heartbeat(blocker / "heartbeat", 1.0, list).beat()
+
+
+# ---- freshness, with a fake clock ------------------------------------------------------------------
+
+
+def test_freshness_against_a_given_clock(tmp_path: Path) -> None:
+    path = tmp_path / "heartbeat"
+    assert heartbeat_problem(path, 60, now=1000.0) == f"no heartbeat file at {path}"
+    path.touch()
+    os.utime(path, (1000.0, 1000.0))
+    assert heartbeat_problem(path, 60, now=1000.0) is None
+    assert heartbeat_problem(path, 60, now=1060.0) is None
+    assert heartbeat_problem(path, 60, now=999.0) is None  # a clock a little behind is not stale
+    assert heartbeat_problem(path, 60, now=1061.0) == f"heartbeat {path} is 61.0 s old (max 60 s)"
+
+
+# ---- the heartbeat over a real bus -------------------------------------------------------------------
+
+
+async def test_heartbeat_stops_when_a_consumer_crashes(tmp_path: Path) -> None:
+    transport = CrashingTransport()
+    service = service_on(transport)
+    path = tmp_path / "heartbeat"
+    async with service.running():
+        heartbeat = Heartbeat(path, 0.01, lambda: service.bus.consumer_tasks)
+        async with heartbeat.running():
+            await eventually(path.exists, within=5, what="the first heartbeat")
+            transport.crash.set()
+            (task,) = service.bus.consumer_tasks
+            await eventually(task.done, within=5, what="the consumer to crash")
+            os.utime(path, (0, 0))
+            await asyncio.sleep(0.1)  # ten intervals
+            assert path.stat().st_mtime == 0
+            assert heartbeat_problem(path, 60) is not None
+    assert not path.exists(), "the heartbeat file outlived the service"
+
+
+async def test_a_previous_runs_file_does_not_vouch_for_this_one(tmp_path: Path) -> None:
+    path = tmp_path / "heartbeat"
+    path.touch()  # fresh, left by the container's last run (an emptyDir outlives restarts)
+
+    async def finish() -> None:
+        return None
+
+    dead = asyncio.create_task(finish(), name="consumer:alpha")
+    await dead
+    async with Heartbeat(path, 0.01, lambda: [dead]).running():
+        await asyncio.sleep(0.05)
+        assert heartbeat_problem(path, 60) == f"no heartbeat file at {path}"
+
+
+async def test_serve_until_signalled_beats_until_sigterm(tmp_path: Path) -> None:
+    path = tmp_path / "heartbeat"
+    health = HealthSettings(heartbeat_path=str(path), interval_s=0.01)
+    serving = asyncio.create_task(serve_until_signalled(service_on(InMemoryTransport()), health))
+    await eventually(path.exists, within=5, what="the first heartbeat")
+    assert heartbeat_problem(path, 60) is None
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(serving, 5)
+    assert not path.exists()
+
+
+async def test_serve_until_signalled_watches_extra_tasks(tmp_path: Path) -> None:
+    path = tmp_path / "heartbeat"
+    health = HealthSettings(heartbeat_path=str(path), interval_s=0.01)
+    api_stop = asyncio.Event()
+    api = asyncio.create_task(api_stop.wait(), name="api")
+    serving = asyncio.create_task(serve_until_signalled(service_on(InMemoryTransport()), health, watch=[api]))
+    await eventually(path.exists, within=5, what="the first heartbeat")
+    api_stop.set()
+    await api
+    await asyncio.sleep(0.05)
+    os.utime(path, (0, 0))
+    await asyncio.sleep(0.1)
+    assert path.stat().st_mtime == 0
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(serving, 5)
+
+
+# ---- settings and the probe CLI ----------------------------------------------------------------------
+
+
+def test_settings_read_the_health_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCHEMALINE_HEALTH__HEARTBEAT_PATH", "/tmp/x")
+    monkeypatch.setenv("SCHEMALINE_HEALTH__INTERVAL_S", "2.5")
+    settings = ServiceSettings()
+    assert settings.health.heartbeat_path == "/tmp/x"
+    assert settings.health.interval_s == 2.5
+    assert settings.health.max_age_s > settings.health.interval_s
+
+
+def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "heartbeat"
+    assert main(["--path", str(path)]) == 1
+    assert capsys.readouterr().out == f"unhealthy: no heartbeat file at {path}\n"
+    path.touch()
+    assert main(["--path", str(path), "--max-age", "60"]) == 0
+    assert capsys.readouterr().out == ""
+    os.utime(path, (0, 0))
+    assert main(["--path", str(path), "--max-age", "60"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"unhealthy: heartbeat {path} is ")
+    assert out.count("\n") == 1
+
+
+def test_cli_as_a_module(tmp_path: Path) -> None:
+    path = tmp_path / "heartbeat"
+    command = [sys.executable, "-m", "schemaline.runtime.health", "--path", str(path), "--max-age", "30"]
+    missing = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert missing.returncode == 1
+    assert "no heartbeat file" in missing.stdout
+    path.touch()
+    assert subprocess.run(command, capture_output=True, check=False).returncode == 0
