@@ -30,36 +30,36 @@ def verdict_event(
 ) -> EventDetail:
     outcome = result.verdict.outcome
     counts = result.counts
+    # What every verdict about this batch says, whichever it is.
+    batch = {
+        "pipeline_id": landed.pipeline_id,
+        "run_id": landed.run_id,
+        "layer": landed.layer,
+        "schema_fqid": fqid,
+        "object_uri": landed.object_uri,
+        "record_count": counts.total,
+        "quarantine_uri": quarantine,
+        "rerun_of": landed.rerun_of,
+        "drift_case_id": landed.drift_case_id,
+    }
     if outcome is Outcome.PASS:
-        return SchemaValidated(
-            pipeline_id=landed.pipeline_id,
-            run_id=landed.run_id,
-            layer=landed.layer,
-            schema_fqid=fqid,
-            object_uri=landed.object_uri,
-            record_count=counts.total,
-            valid_count=counts.valid,
-            quarantined_count=counts.rejected,
-            quarantine_uri=quarantine,
-            drift_signals=result.drift_signals,
-            validation_ms=result.validation_ms,
-            rerun_of=landed.rerun_of,
-            drift_case_id=landed.drift_case_id,
+        return SchemaValidated.model_validate(
+            batch
+            | {
+                "valid_count": counts.valid,
+                "quarantined_count": counts.rejected,
+                "drift_signals": result.drift_signals,
+                "validation_ms": result.validation_ms,
+            }
         )
     if outcome is Outcome.DRIFT:
-        return SchemaDriftDetected(
-            pipeline_id=landed.pipeline_id,
-            run_id=landed.run_id,
-            layer=landed.layer,
-            schema_fqid=fqid,
-            fields=result.drift_signals,
-            object_uri=landed.object_uri,
-            record_count=counts.total,
-            drifted_count=counts.drift,
-            invalid_count=counts.invalid,
-            quarantine_uri=quarantine,
-            rerun_of=landed.rerun_of,
-            drift_case_id=landed.drift_case_id,
+        return SchemaDriftDetected.model_validate(
+            batch
+            | {
+                "fields": result.drift_signals,
+                "drifted_count": counts.drift,
+                "invalid_count": counts.invalid,
+            }
         )
     return failed(
         landed,
