@@ -11,7 +11,7 @@ from schemaline.lineage_writer.api import create_app as lineage_app
 from schemaline.lineage_writer.openlineage import RunEventBuilder
 from schemaline.lineage_writer.store import InMemoryLineageStore
 from schemaline.registry.api import create_app as registry_app
-from schemaline.registry.auth import TokenTable
+from schemaline.runtime.http.auth import TokenTable
 from tests.deploy.manifests import (
     EXEMPTION,
     HEARTBEAT_SERVICES,

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.contracts import Envelope
 from schemaline.registry.api import create_app
-from schemaline.registry.auth import TokenTable
 from schemaline.registry.compat import Checker
 from schemaline.registry.handlers import HANDLERS, SERVICE, EventHandler
 from schemaline.registry.migrations import migrate
@@ -28,6 +27,7 @@ from schemaline.registry.settings import RegistrySettings
 from schemaline.registry.sql import SqlRepository
 from schemaline.runtime.bus import EventBus, Handler, Transport, build_bus
 from schemaline.runtime.db import create_engine
+from schemaline.runtime.http.auth import TokenTable
 from schemaline.runtime.idempotency import SqlProcessedEvents
 from schemaline.runtime.service import Service
 from schemaline.sdk import compat

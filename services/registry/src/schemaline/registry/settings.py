@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
-from schemaline.runtime.settings import ServiceSettings
+# Role, TokenGrant and AuthSettings live in the runtime (every API uses them); kept importable here.
+from schemaline.runtime.settings import AuthSettings, Role, ServiceSettings, TokenGrant
 from schemaline.sdk.compat import Level, Policy
-
-
-class Role(StrEnum):
-    """What a bearer token may do: read (runner), propose and configure (publisher), govern (approver)."""
-
-    RUNNER = "runner"
-    PUBLISHER = "publisher"
-    APPROVER = "approver"
-
-
-class TokenGrant(BaseModel):
-    """One bearer token and the role it grants; `name` is who proposals and actions are recorded as."""
-
-    name: str = Field(min_length=1, max_length=64, description="Principal name", examples=["glue-jobs"])
-    role: Role = Field(description="Role the token grants")
-    token: SecretStr = Field(min_length=16, description="The bearer token itself")
-
-
-class AuthSettings(BaseModel):
-    tokens: list[TokenGrant] = Field(
-        default_factory=list,
-        description='JSON list, e.g. [{"name": "glue", "role": "runner", "token": "…"}]',
-    )
 
 
 class OutboxSettings(BaseModel):
@@ -55,6 +31,8 @@ class RegistrySettings(ServiceSettings):
     port: int = Field(default=8081, ge=0, le=65535, description="Port uvicorn binds")
     migrate_on_start: bool = Field(default=True, description="Run Alembic migrations at start-up")
     consume_events: bool = Field(default=True, description="Subscribe to SchemaApproved/SchemaRejected")
-    auth: AuthSettings = Field(default_factory=AuthSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     compat: CompatDefaults = Field(default_factory=CompatDefaults)
+
+
+__all__ = ["AuthSettings", "CompatDefaults", "OutboxSettings", "RegistrySettings", "Role", "TokenGrant"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr
@@ -84,6 +85,35 @@ class HealthSettings(BaseModel):
     )
 
 
+class Role(StrEnum):
+    """What a bearer token may do: read (runner), propose and configure (publisher), govern (approver)."""
+
+    RUNNER = "runner"
+    PUBLISHER = "publisher"
+    APPROVER = "approver"
+
+
+class TokenGrant(BaseModel):
+    """One bearer token and the role it grants; `name` is who proposals and actions are recorded as."""
+
+    name: str = Field(min_length=1, max_length=64, description="Principal name", examples=["glue-jobs"])
+    role: Role = Field(description="Role the token grants")
+    token: SecretStr = Field(min_length=16, description="The bearer token itself")
+
+
+class AuthSettings(BaseModel):
+    tokens: list[TokenGrant] = Field(
+        default_factory=list,
+        description='JSON list, e.g. [{"name": "glue", "role": "runner", "token": "…"}]',
+    )
+
+
+class HttpSettings(BaseModel):
+    enabled: bool = Field(default=False, description="Serve the service's HTTP API from its process")
+    host: str = Field(default="127.0.0.1", description="Address the HTTP API binds")
+    port: int = Field(default=8080, ge=0, le=65535, description="Port the HTTP API binds")
+
+
 class ServiceSettings(BaseSettings):
     """Base of every service's settings; subclasses set `env_prefix`, e.g. SCHEMALINE_VALIDATOR_."""
 
@@ -96,6 +126,8 @@ class ServiceSettings(BaseSettings):
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     log: LogSettings = Field(default_factory=LogSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
 
 def masked(settings: BaseModel) -> dict[str, Any]:
