@@ -23,7 +23,7 @@ from schemaline.drift_detector.bootstrap import bootstrap as drift_bootstrap
 from schemaline.drift_detector.handlers import Deps as DriftDeps
 from schemaline.drift_detector.ports import ResolverSchemas
 from schemaline.drift_detector.settings import DriftSettings
-from schemaline.governance.approvals import decide, token_hash
+from schemaline.governance.approvals import decide
 from schemaline.governance.bootstrap import bootstrap as governance_bootstrap
 from schemaline.governance.settings import GovernanceSettings
 from schemaline.lineage_writer.bootstrap import LineageWriter
@@ -156,7 +156,6 @@ async def embedded_stack(workdir: Path) -> AsyncIterator[EmbeddedStack]:
         GovernanceSettings(
             bus=memory_bus,
             database=DatabaseSettings(url=SecretStr(governance_url)),
-            approvers={APPROVER: token_hash(approver_token)},
         ),
         bus=EventBus(transport),
         engine=governance_engine,

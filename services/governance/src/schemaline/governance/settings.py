@@ -16,8 +16,3 @@ class GovernanceSettings(ServiceSettings):
     )
 
     service_name: str = Field(default=SERVICE, description="Service name in logs, traces and queues")
-    approvers: dict[str, str] = Field(
-        default_factory=dict,
-        description="Approver name → sha256 hex of the approver's token (tokens are never stored)",
-        examples=[{"alice": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}],
-    )

@@ -61,11 +61,17 @@ class UnavailableError(ApiError):
     status = 503
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorOut, "description": "Not found"},
-    409: {"model": ErrorOut, "description": "The current state does not allow it"},
-    503: {"model": ErrorOut, "description": "A dependency is unreachable (PIPE code when one applies)"},
+_DESCRIPTIONS = {
+    404: "Not found",
+    409: "The current state does not allow it",
+    422: "Invalid parameter or body",
+    503: "A dependency is unreachable (with its PIPE code when one applies)",
 }
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of a route that may answer these error statuses."""
+    return {status: {"model": ErrorOut, "description": _DESCRIPTIONS[status]} for status in statuses}
 
 
 def error_response(

@@ -1,0 +1,29 @@
+"""Governance's operator API: proposals and the gate, drift cases, violations, the ledger and replay."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from schemaline.governance.api import decisions, ledger, views
+from schemaline.runtime.bus import Publisher
+from schemaline.runtime.http.app import Lifespan, create_api_app
+from schemaline.runtime.http.auth import TokenTable
+
+
+def create_app(
+    *, engine: AsyncEngine, publisher: Publisher, tokens: TokenTable, lifespan: Lifespan | None = None
+) -> FastAPI:
+    """The API over governance's database; decisions and replays go out through `publisher`."""
+    return create_api_app(
+        title="Schemaline governance",
+        description="The publication gate's proposals and decisions, drift cases, violations, "
+        "and the hash-chained ledger (verify, replay for incident review).",
+        tokens=tokens,
+        routers=[views.router, decisions.router, ledger.router],
+        lifespan=lifespan,
+        state={"engine": engine, "publisher": publisher},
+    )
+
+
+__all__ = ["create_app"]

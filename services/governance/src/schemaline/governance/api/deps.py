@@ -1,0 +1,24 @@
+"""What the governance routes read from the app: its engine and its publisher."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from schemaline.runtime.bus import Publisher
+
+
+def _engine(request: Request) -> AsyncEngine:
+    engine: AsyncEngine = request.app.state.engine
+    return engine
+
+
+def _publisher(request: Request) -> Publisher:
+    publisher: Publisher = request.app.state.publisher
+    return publisher
+
+
+EngineDep = Annotated[AsyncEngine, Depends(_engine)]
+PublisherDep = Annotated[Publisher, Depends(_publisher)]
