@@ -11,12 +11,13 @@ from schemaline.lineage_writer.api import create_app
 from schemaline.lineage_writer.bootstrap import bootstrap
 from schemaline.lineage_writer.openlineage import RunEventBuilder, SchemaFields
 from schemaline.lineage_writer.settings import LineageSettings
+from schemaline.runtime.http.auth import TokenTable
 from schemaline.runtime.service import serve_until_signalled, setup_process
 
 
 async def run(settings: LineageSettings) -> None:
     built = bootstrap(settings)
-    if not settings.api.enabled:
+    if not settings.http.enabled:
         await serve_until_signalled(built.service, settings.health)
         return
     builder = RunEventBuilder(
@@ -25,7 +26,16 @@ async def run(settings: LineageSettings) -> None:
         schema_fields=SchemaFields(settings.openlineage.schema_dir),
     )
     config = uvicorn.Config(
-        create_app(built.reader, builder), host=settings.api.host, port=settings.api.port, log_config=None
+        create_app(
+            reader=built.reader,
+            builder=builder,
+            tokens=TokenTable(settings.auth.tokens),
+            bus=built.service.bus,
+            service_name=settings.service_name,
+        ),
+        host=settings.http.host,
+        port=settings.http.port,
+        log_config=None,
     )
     server = uvicorn.Server(config)
     api = asyncio.create_task(server.serve())

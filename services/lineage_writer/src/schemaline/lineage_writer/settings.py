@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
-from schemaline.runtime.settings import ServiceSettings
+from schemaline.runtime.settings import HttpSettings, ServiceSettings
 
 SERVICE = "lineage_writer"
 
@@ -35,12 +35,6 @@ class OpenLineageSettings(BaseModel):
     )
 
 
-class ApiSettings(BaseModel):
-    enabled: bool = Field(default=False, description="Serve the read API from the service process")
-    host: str = Field(default="127.0.0.1", description="Bind address of the read API")
-    port: int = Field(default=8087, ge=0, le=65535, description="Port of the read API")
-
-
 class LineageSettings(ServiceSettings):
     model_config = SettingsConfigDict(
         env_prefix="SCHEMALINE_LINEAGE_", env_nested_delimiter="__", extra="ignore"
@@ -49,4 +43,6 @@ class LineageSettings(ServiceSettings):
     service_name: str = Field(default=SERVICE, description="Service name in logs, traces and queues")
     batch: BatchSettings = Field(default_factory=BatchSettings)
     openlineage: OpenLineageSettings = Field(default_factory=OpenLineageSettings)
-    api: ApiSettings = Field(default_factory=ApiSettings)
+    http: HttpSettings = Field(
+        default_factory=lambda: HttpSettings(port=8087), description="The lineage API (off by default)"
+    )

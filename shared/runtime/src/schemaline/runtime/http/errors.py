@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from schemaline.contracts import CATALOG, FqidError, PipeCode
@@ -118,7 +119,13 @@ def install_error_handlers(app: FastAPI, model: type[ErrorOut] = ErrorOut) -> No
         assert isinstance(exc, HTTPException)
         return error_response(model, exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
 
+    async def store_down(_request: Request, exc: Exception) -> JSONResponse:
+        # The service's own database (or a socket it needs) failed: the caller should retry, not fix input.
+        return error_response(model, 503, f"service dependency unavailable: {type(exc).__name__}")
+
     app.add_exception_handler(ApiError, api_error)
+    for unavailable in (OperationalError, InterfaceError, OSError):
+        app.add_exception_handler(unavailable, store_down)
     app.add_exception_handler(FqidError, fqid_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
