@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from schemaline.cli._common import check_nesting
 from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
-from schemaline.pipelines.jobdefs import lint
 
 DEFAULT_PATH = Path("pipelines/jobs")
 
@@ -34,8 +34,12 @@ def register(sub: Any) -> None:
 
 
 def _lint(args: argparse.Namespace) -> int:
+    from schemaline.pipelines.jobdefs import lint
+
     paths: list[Path] = args.paths or [DEFAULT_PATH]
     report = lint(paths)
+    for job in report.checked:
+        check_nesting(job.body, job.path)
     for unreadable in report.unreadable:
         print(f"schemaline: {unreadable}", file=sys.stderr)
     for job, problems in report.offending:
