@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.contracts import EVENT_TYPES, Envelope, SchemaContract, Subject
-from schemaline.governance.approvals import decide, token_hash
+from schemaline.governance.approvals import decide
 from schemaline.runtime.bus import EventBus, RabbitMQTransport
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.objectstore import S3ObjectStore
@@ -176,7 +176,6 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
                     [{"name": f"e2e-{role}", "role": role, "token": token} for role, token in tokens.items()]
                 ),
             },
-            "governance": {"APPROVERS": json.dumps({APPROVER: token_hash(tokens["approver"])})},
         }.get(service, {})
         log = (workdir / f"{service}.log").open("wb")
         logs.append(log)
