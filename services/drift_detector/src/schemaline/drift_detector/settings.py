@@ -3,7 +3,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from schemaline.runtime.settings import ServiceSettings
+from schemaline.runtime.settings import HttpSettings, ServiceSettings
 from schemaline.sdk.registry_settings import RegistryClientSettings
 
 
@@ -16,4 +16,7 @@ class DriftSettings(ServiceSettings):
     registry: RegistryClientSettings = Field(default_factory=RegistryClientSettings)
     rerun_prefix: str = Field(
         default="s3://warehouse/reruns", description="Where re-run batches of quarantined records go"
+    )
+    http: HttpSettings = Field(
+        default_factory=lambda: HttpSettings(port=8085), description="The operator API (off by default)"
     )

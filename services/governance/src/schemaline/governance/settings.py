@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from schemaline.runtime.settings import ServiceSettings
+from schemaline.runtime.settings import HttpSettings, ServiceSettings
 
 SERVICE = "governance"
 
@@ -16,3 +16,6 @@ class GovernanceSettings(ServiceSettings):
     )
 
     service_name: str = Field(default=SERVICE, description="Service name in logs, traces and queues")
+    http: HttpSettings = Field(
+        default_factory=lambda: HttpSettings(port=8086), description="The operator API (off by default)"
+    )
