@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from schemaline.cli._common import add_json_flag, print_json
 from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_OK, CliError
 
 
@@ -16,6 +17,7 @@ def register(sub: Any) -> None:
         "export", help="write the JSON Schema of every event to DIR (a folder: its schema files are replaced)"
     )
     export.add_argument("folder", type=Path, metavar="DIR")
+    add_json_flag(export)
     export.set_defaults(run=_export)
 
 
@@ -28,6 +30,9 @@ def _export(args: argparse.Namespace) -> int:
         written = write_event_schemas(args.folder)
     except OSError as exc:
         raise CliError(f"cannot write to {args.folder}: {exc.strerror or exc}", EXIT_BAD_INPUT) from None
+    if args.json:
+        print_json([str(path) for path in written])
+        return EXIT_OK
     for path in written:
         print(path)
     return EXIT_OK
