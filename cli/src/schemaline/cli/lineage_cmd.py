@@ -65,6 +65,7 @@ def register(sub: Any) -> None:
     export.add_argument("--until")
     export.add_argument("--out", type=Path, help="write JSON lines to this new file instead of stdout")
     export.add_argument("--post", metavar="URL", help="POST each event to this Marquez-compatible base URL")
+    export.add_argument("--json", action="store_true", help="print one JSON array instead of JSON lines")
     export.set_defaults(run=_export)
 
     again = inner.add_parser(
@@ -128,6 +129,8 @@ def _export(args: argparse.Namespace) -> int:
             args.out.write_text(lines, encoding="utf-8")
         except OSError as exc:
             raise CliError(f"cannot write {args.out}: {exc.strerror or exc}", EXIT_BAD_INPUT) from None
+    elif args.json and not args.post:
+        print_json(events)
     elif not args.post:
         print(lines, end="")
     if args.post or args.out:
