@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, FastAPI, Path, Request
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.drift_detector import operations
+from schemaline.drift_detector.api_models import AckIn, CaseOut, ProposalOut, ProposeIn
 from schemaline.drift_detector.cases import CaseState
 from schemaline.runtime.http.app import Lifespan, create_api_app
 from schemaline.runtime.http.auth import CallerToken, Operator, Proposer, Reader, TokenTable
@@ -21,16 +22,6 @@ from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSett
 
 router = APIRouter(prefix="/drift", tags=["drift"])
 CaseIdParam = Annotated[str, Path(max_length=128, description="Drift case id")]
-
-
-class ProposeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    dry_run: bool = Field(default=False, description="Infer and check the patch; submit nothing")
-
-
-class AckIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    note: str = Field(default="acknowledged", min_length=1, max_length=2000)
 
 
 class _Parts:
@@ -65,21 +56,19 @@ def _parts(request: Request) -> _Parts:
     return parts
 
 
-@router.get("/cases", response_model=list[dict[str, Any]])
+@router.get("/cases", response_model=list[CaseOut])
 async def list_cases(request: Request, _: Reader, state: CaseState | None = None) -> list[dict[str, Any]]:
     """Drift cases, oldest first (their runs are in `show`)."""
     return [case.to_json() for case in await operations.list_cases(_parts(request).engine, state)]
 
 
-@router.get("/cases/{case_id}", response_model=dict[str, Any], responses=error_responses(404))
+@router.get("/cases/{case_id}", response_model=CaseOut, responses=error_responses(404))
 async def show_case(request: Request, case_id: CaseIdParam, _: Reader) -> dict[str, Any]:
     """One case: drifted fields, counts, runs, quarantine URIs, re-runs."""
     return (await operations.get_case(_parts(request).engine, case_id)).to_json()
 
 
-@router.post(
-    "/cases/{case_id}/propose", response_model=dict[str, Any], responses=error_responses(404, 409, 503)
-)
+@router.post("/cases/{case_id}/propose", response_model=ProposalOut, responses=error_responses(404, 409, 503))
 async def propose(
     request: Request, case_id: CaseIdParam, body: ProposeIn, _: Proposer, token: CallerToken
 ) -> dict[str, Any]:
@@ -94,7 +83,7 @@ async def propose(
     return proposal.to_json() | {"submitted": answer}
 
 
-@router.post("/cases/{case_id}/ack", response_model=dict[str, Any], responses=error_responses(404, 409))
+@router.post("/cases/{case_id}/ack", response_model=CaseOut, responses=error_responses(404, 409))
 async def acknowledge(request: Request, case_id: CaseIdParam, body: AckIn, _: Operator) -> dict[str, Any]:
     """Acknowledge an active case: someone is on it."""
     return (await operations.acknowledge(_parts(request).engine, case_id, body.note)).to_json()
