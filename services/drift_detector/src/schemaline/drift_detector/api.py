@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import httpx
@@ -24,22 +25,15 @@ router = APIRouter(prefix="/drift", tags=["drift"])
 CaseIdParam = Annotated[str, Path(max_length=128, description="Drift case id")]
 
 
+@dataclass(frozen=True)
 class _Parts:
     """What the routes use, as `create_app` was given it."""
 
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        objects: ObjectStore,
-        registry_url: str,
-        registry_timeout_s: float,
-        registry_transport: httpx.AsyncBaseTransport | None,
-    ) -> None:
-        self.engine = engine
-        self.objects = objects
-        self.registry_url = registry_url
-        self.registry_timeout_s = registry_timeout_s
-        self.registry_transport = registry_transport
+    engine: AsyncEngine
+    objects: ObjectStore
+    registry_url: str
+    registry_timeout_s: float
+    registry_transport: httpx.AsyncBaseTransport | None
 
     @contextlib.asynccontextmanager
     async def registry_as(self, token: str) -> AsyncIterator[RegistryClients]:
