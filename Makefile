@@ -24,6 +24,7 @@ lint: install
 	@$(BIN)/ruff check $(SOURCES)
 	@$(BIN)/ruff format --check $(SOURCES)
 	@$(BIN)/mypy $$(find $(SOURCES) -name '*.py')
+	@$(BIN)/lint-imports --no-cache --no-logo
 
 pytest: install
 	@$(BIN)/pytest $(PYTEST_ARGS)

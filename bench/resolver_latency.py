@@ -26,12 +26,20 @@ from pydantic import SecretStr
 
 from schemaline.contracts import ProposalId, SchemaApproved, Subject, new_envelope
 from schemaline.registry.service import Registry
-from schemaline.registry.settings import AuthSettings, RegistrySettings, Role, TokenGrant
+from schemaline.registry.settings import RegistrySettings
 from schemaline.registry.spec import SPEC
 from schemaline.runtime.bus import InMemoryTransport, build_bus
 from schemaline.runtime.logging import configure_logging
 from schemaline.runtime.service import start
-from schemaline.runtime.settings import BusSettings, DatabaseSettings, LogSettings, OutboxSettings
+from schemaline.runtime.settings import (
+    AuthSettings,
+    BusSettings,
+    DatabaseSettings,
+    LogSettings,
+    OutboxSettings,
+    Role,
+    TokenGrant,
+)
 from schemaline.sdk.resolver import AsyncRegistryClient, AsyncSchemaResolver, CachePolicy
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -32,7 +32,7 @@ def test_env_walk_accepts_real_fields_and_rejects_typos() -> None:
         "SCHEMALINE_VALIDATOR_BUS__AMQP_URL",
         "SCHEMALINE_VALIDATOR_QUARANTINE_PREFIX",
         "SCHEMALINE_LINEAGE_HTTP__PORT",
-        "SCHEMALINE_GOVERNANCE_APPROVERS__alice",
+        "SCHEMALINE_GOVERNANCE_AUTH__TOKENS",
     ]
     assert env_problems(ValidatorSettings, good[:2]) == []
     assert env_problems(LineageSettings, good[2:3]) == []
@@ -54,7 +54,7 @@ def test_secret_fields_follow_the_models() -> None:
         RegistrySettings
     )
     assert "SCHEMALINE_REGISTRY_AUTH__TOKENS" in secret_fields(RegistrySettings)  # SecretStr inside a list
-    assert "SCHEMALINE_REGISTRY_HTTP__PORT" not in secret_fields(RegistrySettings)
+    assert "SCHEMALINE_REGISTRY_PORT" not in secret_fields(RegistrySettings)
 
 
 def test_compose_secret_check_catches_written_out_passwords() -> None:

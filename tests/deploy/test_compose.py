@@ -168,7 +168,7 @@ def test_healthchecks_probe_the_configured_ports() -> None:
     lineage = CONTAINERS["lineage_writer"]
     assert str(lineage["environment"]["SCHEMALINE_LINEAGE_HTTP__ENABLED"]) == "true"
     api_port = lineage["environment"]["SCHEMALINE_LINEAGE_HTTP__PORT"]
-    assert f"http://127.0.0.1:{api_port}/api/v1/lineage/" in " ".join(lineage["healthcheck"]["test"])
+    assert f"http://127.0.0.1:{api_port}/api/v1/health" in " ".join(lineage["healthcheck"]["test"])
 
 
 def test_consumers_healthchecks_read_their_heartbeat() -> None:

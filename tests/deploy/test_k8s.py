@@ -11,7 +11,8 @@ from schemaline.lineage_writer.api import create_app as lineage_app
 from schemaline.lineage_writer.openlineage import RunEventBuilder
 from schemaline.lineage_writer.store import InMemoryLineageStore
 from schemaline.registry.api import create_app as registry_app
-from schemaline.registry.auth import TokenTable
+from schemaline.runtime.bus import EventBus, InMemoryTransport
+from schemaline.runtime.http.auth import TokenTable
 from tests.deploy.manifests import (
     EXEMPTION,
     HEARTBEAT_SERVICES,
@@ -264,7 +265,12 @@ def test_registry_probes_hit_real_routes() -> None:
 
 
 async def test_lineage_readiness_path_answers_200() -> None:
-    app = lineage_app(InMemoryLineageStore(), RunEventBuilder(namespace="probe", producer="probe"))
+    app = lineage_app(
+        reader=InMemoryLineageStore(),
+        builder=RunEventBuilder(namespace="probe", producer="probe"),
+        tokens=TokenTable([]),
+        bus=EventBus(InMemoryTransport()),
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://probe") as client:
         for path in probe_paths("lineage-writer"):
             assert (await client.get(path)).status_code == 200, path

@@ -23,13 +23,11 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from schemaline.cli.clients import DriftClient, GovernanceClient
 from schemaline.contracts import EVENT_TYPES, Envelope, SchemaContract, Subject
-from schemaline.governance.approvals import decide, token_hash
 from schemaline.runtime.bus import EventBus, RabbitMQTransport
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.objectstore import S3ObjectStore
-from schemaline.runtime.outbox import OutboxRelay
-from schemaline.runtime.settings import OutboxSettings
 from schemaline.runtime.telemetry import JsonLinesSpanExporter, get_tracer, setup_tracing
 from schemaline.sdk.registry_api import RegistryApi
 from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSettings, connect_registry
@@ -44,7 +42,6 @@ SERVICES = {
     "lineage_writer": "SCHEMALINE_LINEAGE_",
     "governance": "SCHEMALINE_GOVERNANCE_",
 }
-APPROVER = "e2e-approver"
 
 
 def free_port() -> int:
@@ -68,6 +65,8 @@ class ProcessStack:
     lineage_engine: AsyncEngine
     observer: EventBus
     publisher_bus: EventBus
+    drift: DriftClient
+    governance: GovernanceClient
     seen: list[Envelope[Any]] = field(default_factory=list)
 
     def bus(self) -> EventBus:
@@ -98,20 +97,11 @@ class ProcessStack:
     async def put_contract(self, contract: SchemaContract) -> None:
         await self.publisher.put_contract(contract)
 
-    async def approve(self, proposal_id: str, reason: str) -> Envelope[Any]:
-        relay = OutboxRelay(self.governance_engine, self.publisher_bus, OutboxSettings())
-        envelope = await decide(
-            self.governance_engine,
-            relay,
-            proposal_id,
-            approve=True,
-            approver=APPROVER,
-            reason=reason,
-        )
-        await relay.drain()  # the governance process's relay may send it first; either is fine
+    async def approve(self, proposal_id: str, reason: str) -> dict[str, Any]:
+        decision = await self.governance.decide(proposal_id, approve=True, reason=reason)
         await self._until(lambda e: e.detail_type == "DriftResolved")
         await self.settle()
-        return envelope
+        return decision
 
     async def _until(self, predicate: Any, within_s: float = 60.0) -> None:
         async with asyncio.timeout(within_s):
@@ -171,8 +161,8 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
     tag = uuid.uuid4().hex[:8]
     urls = await _create_databases(tag)
     tokens = {role: secrets.token_urlsafe(24) for role in ("runner", "publisher", "approver")}
-    registry_port = free_port()
-    registry_url = f"http://127.0.0.1:{registry_port}"
+    ports = {service: free_port() for service in ("registry", "drift_detector", "governance")}
+    registry_url = f"http://127.0.0.1:{ports['registry']}"
     spans = workdir / "spans.jsonl"
     base = os.environ | DUMMY_AWS_ENV
     processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -195,16 +185,16 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
             "REGISTRY__TOKEN": tokens["runner"],
             "HEALTH__HEARTBEAT_PATH": str(workdir / f"{service}.heartbeat"),
             "HEALTH__INTERVAL_S": "0.2",
+            "AUTH__TOKENS": json.dumps(
+                [{"name": f"e2e-{role}", "role": role, "token": token} for role, token in tokens.items()]
+            ),
         }
+        if service in ports:
+            common |= {"HTTP__ENABLED": "true", "HTTP__PORT": str(ports[service])}
         own = {
-            "registry": {
-                "HTTP__PORT": str(registry_port),
-                "OUTBOX__POLL_INTERVAL_S": "0.1",
-                "AUTH__TOKENS": json.dumps(
-                    [{"name": f"e2e-{role}", "role": role, "token": token} for role, token in tokens.items()]
-                ),
-            },
-            "governance": {"APPROVERS": json.dumps({APPROVER: token_hash(tokens["approver"])})},
+            "registry": {"OUTBOX__POLL_INTERVAL_S": "0.1"},
+            "governance": {"OUTBOX__POLL_INTERVAL_S": "0.1"},
+            "drift_detector": {"OUTBOX__POLL_INTERVAL_S": "0.1"},
         }.get(service, {})
         envs[service] = base | _env(prefix, common | own)
     await _migrate(workdir, envs)
@@ -252,6 +242,10 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
             S3ObjectStore.connect(endpoint_url=moto_endpoint) as objects,
             connect_registry(settings) as runner,
             RegistryApi(registry_url, token=tokens["publisher"]) as publisher,
+            DriftClient(f"http://127.0.0.1:{ports['drift_detector']}", token=tokens["publisher"]) as drift,
+            GovernanceClient(
+                f"http://127.0.0.1:{ports['governance']}", token=tokens["approver"]
+            ) as governance,
         ):
             await objects.ensure_bucket("warehouse")
             drift_engine, governance_engine, lineage_engine = engines
@@ -268,6 +262,8 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
                 lineage_engine=lineage_engine,
                 observer=observer,
                 publisher_bus=publisher_bus,
+                drift=drift,
+                governance=governance,
                 seen=seen,
             )
         for engine in engines:

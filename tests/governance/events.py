@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.contracts import (
@@ -14,12 +19,16 @@ from schemaline.contracts import (
     SchemaProposed,
     new_envelope,
 )
+from schemaline.governance.api import create_app
 from schemaline.governance.handlers import HANDLERS, Deps
 from schemaline.governance.settings import SERVICE
+from schemaline.governance.store import create_schema
 from schemaline.runtime.bus import EventBus, InMemoryTransport
+from schemaline.runtime.db import create_engine
 from schemaline.runtime.handling import Binding
 from schemaline.runtime.outbox import OutboxRelay
 from schemaline.runtime.settings import OutboxSettings
+from tests.support.api import tokens
 
 SUBJECT = "finance.gdp.invoice"
 
@@ -95,10 +104,43 @@ def landed(run: str = "jr-raw-0001", *, declared: str | None = "finance.raw.invo
     return new_envelope(detail, source="pipeline")
 
 
-async def ledger_events(engine: AsyncEngine, events: list[Envelope[Any]]) -> None:
-    """Hand each event to governance's own handlers, as its consumer would (answers stay staged)."""
+async def ledger_events(engine: AsyncEngine, events: Sequence[Envelope[Any]]) -> None:
+    """Hand each event to governance's own handlers, as its consumer would; what governance answers
+    is relayed to a bus nobody reads, so only later decisions are left for a test to see."""
     bus = EventBus(InMemoryTransport())
     relay = OutboxRelay(engine, bus, OutboxSettings())
     handlers = HANDLERS.bind(Deps(), Binding(SERVICE, bus, engine, relay))
     for event in events:
         await handlers[event.detail_type](event)
+    await relay.drain()
+
+
+@dataclass
+class GovernanceApi:
+    app: FastAPI
+    engine: AsyncEngine
+    relay: OutboxRelay
+
+
+@contextlib.asynccontextmanager
+async def governance_api(
+    database_url: str, transport: InMemoryTransport, events: Sequence[Envelope[Any]] = ()
+) -> AsyncIterator[GovernanceApi]:
+    """Governance's API over a seeded ledger, with the test tokens; decisions are relayed to `transport`.
+
+    No consumer runs: what the API publishes stays on `transport` for the test to read."""
+    engine = create_engine(database_url)
+    await create_schema(engine)
+    await ledger_events(engine, events)
+    bus = EventBus(transport)
+    relay = OutboxRelay(engine, bus, OutboxSettings(poll_interval_s=0.05))
+    relaying = asyncio.create_task(relay.run())
+    try:
+        yield GovernanceApi(
+            create_app(engine=engine, relay=relay, publisher=bus, tokens=tokens()), engine, relay
+        )
+    finally:
+        relaying.cancel()
+        await asyncio.gather(relaying, return_exceptions=True)
+        await bus.close()
+        await engine.dispose()

@@ -1,20 +1,27 @@
-"""The read API over the in-memory store and over SQLite, through httpx's ASGI transport."""
+"""The lineage API over the in-memory store and over SQLite, through httpx's ASGI transport."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from schemaline.contracts import encode
 from schemaline.lineage_writer.api import create_app
 from schemaline.lineage_writer.openlineage import RunEventBuilder, openlineage_run_id
 from schemaline.lineage_writer.rows import to_rows
 from schemaline.lineage_writer.sql_store import SqlLineageReader, SqlLineageSink, create_schema
 from schemaline.lineage_writer.store import InMemoryLineageStore, LineageReader
+from schemaline.runtime.bus import EventBus, InMemoryTransport
 from schemaline.runtime.db import create_engine
+from schemaline.runtime.settings import Role
 from tests.lineage import example_a as ex
+from tests.support.api import assert_roles, tokens
+from tests.support.registry import bearer
 
 EVENTS = ex.example_a() + ex.failed_run()
 
@@ -34,10 +41,42 @@ async def reader(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     await engine.dispose()
 
 
+@dataclass
+class _Delivered:
+    """A delivered message, as the in-memory transport hands a consumer one."""
+
+    body: bytes
+    routing_key: str
+    message_id: str | None = None
+    redelivered: bool = False
+
+    async def ack(self) -> None:
+        return None
+
+    async def requeue(self) -> None:
+        return None
+
+
 @pytest.fixture
-async def client(reader: LineageReader) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(reader, RunEventBuilder(namespace="schemaline", producer="https://schemaline.dev/lw"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lineage") as http:
+def transport() -> InMemoryTransport:
+    return InMemoryTransport()
+
+
+@pytest.fixture
+def app(reader: LineageReader, transport: InMemoryTransport) -> FastAPI:
+    return create_app(
+        reader=reader,
+        builder=RunEventBuilder(namespace="schemaline", producer="https://schemaline.dev/lw"),
+        tokens=tokens(),
+        bus=EventBus(transport),
+    )
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://lineage", headers=bearer(Role.RUNNER)
+    ) as http:
         yield http
 
 
@@ -75,3 +114,28 @@ async def test_openlineage_of_a_run(client: httpx.AsyncClient) -> None:
     events = response.json()
     assert [e["eventType"] for e in events] == ["START", "FAIL"]
     assert {e["run"]["runId"] for e in events} == {openlineage_run_id("jr-raw-0002")}
+
+
+async def test_export_of_a_pipeline_and_of_nothing(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/lineage/openlineage", params={"pipeline_id": "finance_raw_ingest"})
+    assert {e["eventType"] for e in response.json()} >= {"START", "COMPLETE", "FAIL"}
+    nothing = await client.get("/api/v1/lineage/openlineage")
+    assert (nothing.status_code, nothing.json()["pointer"]) == (422, "/run_id")
+    assert (
+        await client.get("/api/v1/lineage/datasets", params={"uri": "s3://x", "depth": -1})
+    ).status_code == 422
+
+
+async def test_redrive_republishes_dead_letters(app: FastAPI, transport: InMemoryTransport) -> None:
+    event = EVENTS[0]
+    await transport.dead_letter("lineage_writer", _Delivered(encode(event), event.detail_type), "PIPE-1402")
+    await transport.dead_letter("lineage_writer", _Delivered(b"not json", "BatchLanded"), "PIPE-1402")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lineage") as http:
+        response = await http.post("/api/v1/lineage/redrive", headers=bearer(Role.PUBLISHER))
+    assert response.json() == {"republished": 1, "unreadable": 1}
+    assert [e.id for e in transport.events()] == [event.id]
+
+
+async def test_roles(app: FastAPI) -> None:
+    sample = {"run_id": "jr-raw-0001", "pipeline_id": "finance_raw_ingest"}
+    await assert_roles(app, sample, {("POST", "/api/v1/lineage/redrive"): {Role.PUBLISHER}})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from schemaline.contracts import SchemaPublished
-from schemaline.registry.settings import Role
+from schemaline.runtime.settings import Role
 from tests.support.aio import eventually
 from tests.support.registry import SUBJECT, Harness, bearer, invoice
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemaline.registry.settings import Role
+from schemaline.runtime.settings import Role
 from tests.support.registry import Harness, bearer, invoice
 
 URL = "/api/v1/contracts/finance_gdp_transform/gdp"

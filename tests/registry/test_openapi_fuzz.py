@@ -8,21 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
 from pydantic import SecretStr
-from schemathesis import GenerationMode
-from schemathesis.core.result import Ok
 
-from schemaline.registry.settings import RegistrySettings, Role
+from schemaline.registry.settings import RegistrySettings
 from schemaline.registry.spec import SPEC
-from schemaline.runtime.settings import DatabaseSettings
+from schemaline.runtime.settings import DatabaseSettings, Role
 from schemaline.sdk import compat
+from tests.support.fuzz import fuzz_api
 from tests.support.registry import auth_settings, bearer, invoice, running_registry, toy_check
 from tests.support.serving import serving
-
-EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 15}
 
 
 async def _seed(url: str) -> None:
@@ -58,42 +52,9 @@ def live_registry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         yield base_url
 
 
-def fuzz(operation: Any, mode: GenerationMode, headers: dict[str, str], base_url: str) -> list[str]:
-    """Run one operation's generated cases; return the ones answered with a 5xx."""
-    failures: list[str] = []
-
-    @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(
-        max_examples=EXAMPLES[mode],
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    def run(case: schemathesis.Case[Any]) -> None:
-        response = case.call(base_url=base_url, headers=headers, timeout=10)
-        if response.status_code >= 500:
-            failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text}")
-
-    try:
-        run()
-    except Unsatisfiable:
-        # Nothing to make invalid (no parameters, no body): only positive cases exist.
-        assert mode is GenerationMode.NEGATIVE, operation.label
-    return failures
-
-
 @pytest.mark.slow
 def test_no_generated_request_gets_a_server_error(live_registry: str) -> None:
-    schema = schemathesis.openapi.from_url(f"{live_registry}/openapi.json")
-    operations = []
-    for result in schema.get_all_operations():
-        assert isinstance(result, Ok), f"invalid operation in the OpenAPI document: {result.err()}"
-        operations.append(result.ok())
-    assert len(operations) >= 15
-    failures = []
-    for operation in operations:
-        role = Role.APPROVER if operation.path.endswith("/deprecated") else Role.PUBLISHER
-        for mode in EXAMPLES:
-            failures += fuzz(operation, mode, bearer(role), live_registry)
-    assert failures == []
+    def headers(operation: Any) -> dict[str, str]:
+        return bearer(Role.APPROVER if operation.path.endswith("/deprecated") else Role.PUBLISHER)
+
+    assert fuzz_api(live_registry, headers, at_least=15) == []

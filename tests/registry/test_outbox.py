@@ -10,11 +10,11 @@ import httpx
 from pydantic import SecretStr
 
 from schemaline.contracts import Envelope, SchemaProposed
-from schemaline.registry.settings import RegistrySettings, Role
+from schemaline.registry.settings import RegistrySettings
 from schemaline.registry.spec import SPEC
 from schemaline.runtime.bus import InMemoryTransport, OutgoingMessage, build_bus
 from schemaline.runtime.service import start
-from schemaline.runtime.settings import BusSettings, DatabaseSettings, OutboxSettings
+from schemaline.runtime.settings import BusSettings, DatabaseSettings, OutboxSettings, Role
 from tests.support.aio import eventually
 from tests.support.registry import auth_settings, bearer, invoice, toy_check
 

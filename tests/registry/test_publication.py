@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from schemaline.contracts import SchemaProposed, SchemaPublished, SchemaRejected
-from schemaline.registry.settings import Role
-from schemaline.runtime.settings import BusSettings
+from schemaline.runtime.settings import BusSettings, Role
 from tests.support.aio import eventually
 from tests.support.registry import SUBJECT, Harness, bearer, invoice, running_registry
 

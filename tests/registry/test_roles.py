@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from schemaline.registry.settings import Role
+from schemaline.runtime.settings import Role
 from tests.support.registry import Harness, bearer, running_registry
 
 SAMPLE = {

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from schemaline.registry.settings import Role
+from schemaline.runtime.settings import Role
 from schemaline.sdk import compat
 from tests.support.registry import SUBJECT, Harness, bearer, running_registry
 

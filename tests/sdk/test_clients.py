@@ -13,10 +13,10 @@ import pytest
 from pydantic import SecretStr
 
 from schemaline.contracts import PipeCode, SchemaPublished
-from schemaline.registry.settings import RegistrySettings, Role
+from schemaline.registry.settings import RegistrySettings
 from schemaline.registry.spec import SPEC
 from schemaline.runtime.bus import InMemoryTransport, build_bus
-from schemaline.runtime.settings import BusSettings, DatabaseSettings
+from schemaline.runtime.settings import BusSettings, DatabaseSettings, Role
 from schemaline.sdk.resolver import (
     AsyncRegistryClient,
     AsyncSchemaResolver,

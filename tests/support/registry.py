@@ -31,11 +31,11 @@ from schemaline.contracts import (
 )
 from schemaline.registry.compat import Checker
 from schemaline.registry.service import Registry
-from schemaline.registry.settings import AuthSettings, RegistrySettings, Role, TokenGrant
+from schemaline.registry.settings import RegistrySettings
 from schemaline.registry.spec import SPEC
 from schemaline.runtime.bus import EventBus, InMemoryTransport, Transport, build_bus
 from schemaline.runtime.service import Running, start
-from schemaline.runtime.settings import BusSettings, DatabaseSettings
+from schemaline.runtime.settings import AuthSettings, BusSettings, DatabaseSettings, Role, TokenGrant
 from schemaline.sdk.compat import Change, Comparison, Level, Policy, Verdict
 from schemaline.sdk.compat.api import JsonSchema
 from tests.support.aio import eventually

@@ -1,7 +1,8 @@
-"""A service started with `start` and served by uvicorn on a loopback port, in a thread of its own.
+"""HTTP apps served by uvicorn on a loopback port, for clients that need a real socket.
 
-For clients that block (schemathesis, the sync resolver, peers' libraries): the service gets its
-own event loop, so its database engine and bus live where they were opened.
+`serve(app)` runs on the test's own loop (the app may use the test's engines; call a blocking client
+from a thread). `serving(spec, settings)` starts a whole service in a thread with its own loop, for
+clients that block the caller (schemathesis, the sync resolver, peers' libraries).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import uvicorn
@@ -24,6 +25,26 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@contextlib.asynccontextmanager
+async def serve(app: Any) -> AsyncIterator[str]:
+    """Yields the base URL of `app`, served on the running loop until the block ends."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(20):
+            while not server.started:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 @contextlib.contextmanager

@@ -8,7 +8,6 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -24,18 +23,7 @@ from schemaline.runtime.logging import configure_logging
 STEPS = 16  # what the progress bar counts: 6 schemas and contracts, 4 + 4 stages, the drift loop
 
 
-def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "demo", help="run the seed's Examples A and B on the embedded default (no server needed)"
-    )
-    parser.add_argument(
-        "--workdir", type=Path, default=Path(".schemaline/demo"), help="where the demo keeps its state"
-    )
-    parser.add_argument("--records", type=int, default=24, help="records per source batch")
-    parser.set_defaults(run=_demo)
-
-
-def _demo(args: argparse.Namespace) -> int:
+def demo(args: argparse.Namespace) -> int:
     # Piped or in CI, rich would assume 80 columns; the tables read better wider.
     console = Console() if sys.stdout.isatty() else Console(width=160)
     configure_logging("WARNING", json_logs=False)  # the demo shows what happened; logs are for services

@@ -91,12 +91,13 @@ def drift_case(console: Console, example: ExampleB) -> None:
         seen = ", ".join(field.observed_types)
         console.print(f"  {field.kind.value} {field.pointer} ({seen}) in {field.records} record(s)")
     console.print(
-        f"  proposal {example.proposal_id}: {proposal.base} → {example.published} "
-        f"({proposal.verdict.semver}, {'compatible' if proposal.verdict.compatible else 'incompatible'}); "
-        f"checked against {proposal.quarantined} quarantined and {proposal.sampled} valid record(s)"
+        f"  proposal {example.proposal_id}: {proposal['base']} → {example.published} "
+        f"({proposal['semver']}, {'compatible' if proposal['compatible'] else 'incompatible'}); "
+        f"checked against {proposal['quarantined_records']} quarantined and "
+        f"{proposal['sampled_valid_records']} valid record(s)"
     )
-    for step in proposal.patch.steps:
-        console.print(f"    {step.kind} {step.path}: {step.detail}")
+    for step in proposal["steps"]:
+        console.print(f"    {step['kind']} {step['path']}: {step['detail']}")
     console.print(f"  held by the gate: {example.held_reason}")
     console.print(
         f"  state: [bold]{resolved.state.value}[/] (resolved by {resolved.resolved_by_fqid}); {resolved.note}"

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from schemaline.cli._common import add_json_flag, check_nesting, print_json
 from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
-from schemaline.pipelines.jobdefs import lint
 
 DEFAULT_PATH = Path("pipelines/jobs")
 
@@ -30,19 +30,35 @@ def register(sub: Any) -> None:
         metavar="PATH",
         help=f"job definition files or folders of *.json (default: {DEFAULT_PATH})",
     )
+    add_json_flag(check)
     check.set_defaults(run=_lint)
 
 
 def _lint(args: argparse.Namespace) -> int:
+    from schemaline.pipelines.jobdefs import lint
+
     paths: list[Path] = args.paths or [DEFAULT_PATH]
     report = lint(paths)
+    for job in report.checked:
+        check_nesting(job.body, job.path)
     for unreadable in report.unreadable:
         print(f"schemaline: {unreadable}", file=sys.stderr)
-    for job, problems in report.offending:
-        for problem in problems:
-            print(f"{job.path}: job {job.name!r} {problem}")
-    for job in report.checked:
-        if all(job is not bad for bad, _ in report.offending):
+    good = [job for job in report.checked if all(job is not bad for bad, _ in report.offending)]
+    if args.json:
+        print_json(
+            {
+                "declared": [{"path": str(j.path), "job": j.name, "schema": str(j.selector)} for j in good],
+                "offending": [
+                    {"path": str(j.path), "job": j.name, "problems": found} for j, found in report.offending
+                ],
+                "unreadable": [str(exc) for exc in report.unreadable],
+            }
+        )
+    else:
+        for job, problems in report.offending:
+            for problem in problems:
+                print(f"{job.path}: job {job.name!r} {problem}")
+        for job in good:
             print(f"{job.path}: job {job.name!r} declares {job.selector}")
     if report.unreadable:
         return EXIT_BAD_INPUT

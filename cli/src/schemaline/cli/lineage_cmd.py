@@ -3,163 +3,164 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
+from schemaline.cli._common import (
+    add_json_flag,
+    parse_time,
+    positive_int,
+    print_fields,
+    print_json,
+    print_table,
+)
+from schemaline.cli._service import connection_options, lineage
+from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, CliError
 
-from schemaline.cli._common import parse_time, print_json
-from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, CliError
-from schemaline.lineage_writer.export import export_runs
-from schemaline.lineage_writer.marquez import MarquezError, post_events
-from schemaline.lineage_writer.openlineage import RunEventBuilder, SchemaFields, to_json_lines
-from schemaline.lineage_writer.queries import dataset_lineage, pipeline_runs, run_trace
-from schemaline.lineage_writer.redrive import redrive
-from schemaline.lineage_writer.settings import LineageSettings
-from schemaline.lineage_writer.sql_store import SqlLineageReader
-from schemaline.runtime.bus import build_bus
-from schemaline.runtime.db import create_engine
+RUN_COLUMNS = (
+    "run_id",
+    "pipeline_id",
+    "schema_fqid",
+    "status",
+    "validation_result",
+    "started_at",
+    "rerun_of",
+)
 
 
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser("lineage", help="lineage of runs and datasets")
-    parser.add_argument("--database-url", help="lineage database (default: SCHEMALINE_LINEAGE_DATABASE__URL)")
     inner = parser.add_subparsers(dest="lineage_command", required=True, metavar="ACTION")
+    common = [connection_options("lineage")]
 
-    run = inner.add_parser("run", help="a run's full trace: events, inputs, outputs, original run, re-runs")
+    run = inner.add_parser(
+        "run", help="a run's full trace: events, inputs, outputs, original run, re-runs", parents=common
+    )
     run.add_argument("run_id", metavar="RUN_ID")
+    add_json_flag(run)
     run.set_defaults(run=_run)
 
-    dataset = inner.add_parser("dataset", help="a dataset's upstream and downstream runs (URI or prefix)")
+    dataset = inner.add_parser(
+        "dataset", help="a dataset's upstream and downstream runs (URI or prefix)", parents=common
+    )
     dataset.add_argument("uri", metavar="URI")
-    dataset.add_argument("--depth", type=int, default=10, help="hops to follow each way")
+    dataset.add_argument("--depth", type=positive_int, default=10, help="hops to follow each way (≥ 1)")
+    add_json_flag(dataset)
     dataset.set_defaults(run=_dataset)
 
-    runs = inner.add_parser("runs", help="runs of a pipeline in a time window")
+    runs = inner.add_parser("runs", help="runs of a pipeline in a time window", parents=common)
     runs.add_argument("pipeline_id", metavar="PIPELINE")
-    runs.add_argument("--since", help="ISO-8601 start (inclusive)")
-    runs.add_argument("--until", help="ISO-8601 end (exclusive)")
+    runs.add_argument("--since", help="ISO-8601 start (inclusive; no offset: UTC)")
+    runs.add_argument("--until", help="ISO-8601 end (exclusive; no offset: UTC)")
+    add_json_flag(runs)
     runs.set_defaults(run=_runs)
 
-    export = inner.add_parser("export", help="OpenLineage RunEvents as JSON lines; optionally POST them")
+    export = inner.add_parser(
+        "export", help="OpenLineage RunEvents as JSON lines; optionally POST them", parents=common
+    )
     export.add_argument("--run-id", action="append", default=[], help="a run to export (repeatable)")
     export.add_argument("--pipeline", help="export this pipeline's runs (with --since/--until)")
     export.add_argument("--since")
     export.add_argument("--until")
-    export.add_argument("--out", type=Path, help="write JSON lines here instead of stdout")
-    export.add_argument("--post", metavar="URL", help="Marquez-compatible base URL (default: settings)")
+    export.add_argument("--out", type=Path, help="write JSON lines to this new file instead of stdout")
+    export.add_argument("--post", metavar="URL", help="POST each event to this Marquez-compatible base URL")
+    export.add_argument("--json", action="store_true", help="print one JSON array instead of JSON lines")
     export.set_defaults(run=_export)
 
-    again = inner.add_parser("redrive", help="PIPE-1402 action: republish the lineage writer's dead letters")
+    again = inner.add_parser(
+        "redrive", help="PIPE-1402 action: republish the lineage writer's dead letters", parents=common
+    )
+    add_json_flag(again)
     again.set_defaults(run=_redrive)
 
 
-def _settings(args: argparse.Namespace) -> LineageSettings:
-    settings = LineageSettings()
-    if args.database_url:
-        settings.database.url = SecretStr(args.database_url)
-    return settings
-
-
-def _reader(args: argparse.Namespace) -> tuple[SqlLineageReader, Any]:
-    engine = create_engine(_settings(args).database.url.get_secret_value())
-    return SqlLineageReader(engine), engine
+def _iso(text: str | None) -> str | None:
+    moment = parse_time(text)
+    return None if moment is None else moment.isoformat()
 
 
 def _run(args: argparse.Namespace) -> int:
-    async def go() -> Any:
-        reader, engine = _reader(args)
-        try:
-            return await run_trace(reader, args.run_id)
-        finally:
-            await engine.dispose()
-
-    trace = asyncio.run(go())
-    if trace is None:
-        raise CliError(f"no lineage recorded for run {args.run_id}", EXIT_FAILED)
-    print_json(trace.as_dict())
-    return 0
+    trace = lineage(args, lambda c: c.run(args.run_id))
+    if args.json:
+        print_json(trace)
+        return EXIT_OK
+    print_fields(trace["run"], RUN_COLUMNS[1:])
+    print_fields(trace, ("inputs", "outputs"))
+    for event in trace["events"]:
+        print(f"  {event['occurred_at']}  {event['detail_type']:<20} {event['event_id']}")
+    for rerun in trace["reruns"]:
+        print(f"re-run {rerun['run_id']}: {rerun['status']}")
+    return EXIT_OK
 
 
 def _dataset(args: argparse.Namespace) -> int:
-    async def go() -> Any:
-        reader, engine = _reader(args)
-        try:
-            return await dataset_lineage(reader, args.uri, max_depth=args.depth)
-        finally:
-            await engine.dispose()
-
-    print_json(asyncio.run(go()).as_dict())
-    return 0
+    walk = lineage(args, lambda c: c.dataset(args.uri, args.depth))
+    if args.json:
+        print_json(walk)
+        return EXIT_OK
+    for direction in ("upstream", "downstream"):
+        print_table(walk[direction], ("depth", "run_id", "inputs", "outputs"), title=f"{direction}:")
+    return EXIT_OK
 
 
 def _runs(args: argparse.Namespace) -> int:
-    since, until = parse_time(args.since), parse_time(args.until)
-
-    async def go() -> Any:
-        reader, engine = _reader(args)
-        try:
-            return await pipeline_runs(reader, args.pipeline_id, since, until)
-        finally:
-            await engine.dispose()
-
-    print_json([run.as_dict() for run in asyncio.run(go())])
-    return 0
+    since, until = _iso(args.since), _iso(args.until)
+    found = lineage(args, lambda c: c.runs(args.pipeline_id, since, until))
+    if args.json:
+        print_json(found)
+    else:
+        print_table(found, RUN_COLUMNS, title=f"{len(found)} run(s) of {args.pipeline_id}")
+    return EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
     if not args.run_id and not args.pipeline:
         raise CliError("say what to export: --run-id RUN_ID and/or --pipeline PIPELINE", EXIT_BAD_INPUT)
-    settings = _settings(args)
-    builder = RunEventBuilder(
-        namespace=settings.openlineage.namespace,
-        producer=settings.openlineage.producer,
-        schema_fields=SchemaFields(settings.openlineage.schema_dir),
-    )
-    endpoint = args.post or settings.openlineage.endpoint
-
-    async def go() -> list[dict[str, Any]]:
-        reader, engine = _reader(args)
+    if args.out is not None and args.out.exists():
+        raise CliError(f"{args.out} exists: name a new file", EXIT_BAD_INPUT)
+    since, until = _iso(args.since), _iso(args.until)
+    events = lineage(args, lambda c: c.export(args.run_id, args.pipeline, since, until))
+    lines = "".join(json.dumps(event, sort_keys=True) + "\n" for event in events)
+    if args.post:
+        _post(args.post, events)
+    if args.out:
         try:
-            events = await export_runs(
-                reader,
-                builder,
-                run_ids=args.run_id,
-                pipeline_id=args.pipeline,
-                since=parse_time(args.since),
-                until=parse_time(args.until),
-            )
-        finally:
-            await engine.dispose()
-        if endpoint:
-            await post_events(endpoint, events, timeout_s=settings.openlineage.timeout_s)
-        return events
+            args.out.write_text(lines, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {args.out}: {exc.strerror or exc}", EXIT_BAD_INPUT) from None
+    elif args.json and not args.post:
+        print_json(events)
+    elif not args.post:
+        print(lines, end="")
+    if args.post or args.out:
+        print(f"{len(events)} OpenLineage events" + (f" posted to {args.post}" if args.post else ""))
+    return EXIT_OK
+
+
+def _post(endpoint: str, events: list[dict[str, Any]]) -> None:
+    import asyncio
+
+    import httpx
+
+    from schemaline.lineage_writer.marquez import MarquezError, post_events
 
     try:
-        events = asyncio.run(go())
+        asyncio.run(post_events(endpoint, events))
     except MarquezError as exc:
         raise CliError(f"PIPE-1402 metadata sync failure: {exc}", EXIT_FAILED) from None
-    if args.out:
-        args.out.write_text(to_json_lines(events), encoding="utf-8")
-    elif not endpoint:
-        print(to_json_lines(events), end="")
-    if endpoint or args.out:
-        print(f"{len(events)} OpenLineage events" + (f" posted to {endpoint}" if endpoint else ""))
-    return 0
+    except (httpx.TransportError, httpx.InvalidURL) as exc:
+        raise CliError(
+            f"PIPE-1402 OpenLineage endpoint {endpoint} unreachable: {exc}", EXIT_UNREACHABLE
+        ) from None
 
 
 def _redrive(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-
-    async def go() -> tuple[int, int]:
-        bus = build_bus(settings.bus)
-        await bus.connect()
-        try:
-            return await redrive(bus, settings.service_name)
-        finally:
-            await bus.close()
-
-    republished, unreadable = asyncio.run(go())
-    print(f"republished {republished} dead-lettered event(s); {unreadable} unreadable")
-    return 0 if unreadable == 0 else EXIT_FAILED
+    result = lineage(args, lambda c: c.redrive())
+    if args.json:
+        print_json(result)
+    else:
+        print(
+            f"republished {result['republished']} dead-lettered event(s); {result['unreadable']} unreadable"
+        )
+    return EXIT_OK if result["unreadable"] == 0 else EXIT_FAILED

@@ -7,9 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
-
+from schemaline.cli.clients import DriftClient, GovernanceClient
 from schemaline.contracts import (
     BatchLanded,
     CaseId,
@@ -21,10 +19,7 @@ from schemaline.contracts import (
     SchemaValidated,
     Subject,
 )
-from schemaline.drift_detector.cases import CaseStore, DriftCase
-from schemaline.drift_detector.ports import ResolverSchemas
-from schemaline.drift_detector.proposal import DriftProposal, build_proposal
-from schemaline.governance.tables import proposals
+from schemaline.drift_detector.cases import CaseState, DriftCase
 from schemaline.pipelines.deps import StageDeps
 from schemaline.pipelines.runner import ChainResult, run_chain
 from schemaline.pipelines.seed import seed_contracts, seed_schemas
@@ -53,10 +48,12 @@ class Stack(Protocol):
     def publisher(self) -> RegistryApi: ...
 
     @property
-    def drift_engine(self) -> AsyncEngine: ...
+    def drift(self) -> DriftClient:
+        """The drift detector's operator API, with a publisher's token (reads, propose)."""
 
     @property
-    def governance_engine(self) -> AsyncEngine: ...
+    def governance(self) -> GovernanceClient:
+        """Governance's operator API, with an approver's token (reads, approve)."""
 
     def bus(self) -> Publisher: ...
 
@@ -68,14 +65,15 @@ class Stack(Protocol):
 
     async def put_contract(self, contract: SchemaContract) -> None: ...
 
-    async def approve(self, proposal_id: str, reason: str) -> Envelope[Any]: ...
+    async def approve(self, proposal_id: str, reason: str) -> dict[str, Any]:
+        """Approve as an approver, through governance's API, and wait for what follows."""
 
 
 @dataclass(frozen=True)
 class ExampleB:
     chain: ChainResult
     case: DriftCase
-    proposal: DriftProposal
+    proposal: dict[str, Any]  # the drift detector's answer to "propose": the patch and its checks
     proposal_id: str
     held_reason: str
     published: Fqid
@@ -133,16 +131,13 @@ async def run_example_a(stack: Stack, step: Step, *, records: int = 24) -> Chain
 
 
 async def open_cases(stack: Stack, subject: Subject) -> list[DriftCase]:
-    async with stack.drift_engine.connect() as conn:
-        return await CaseStore().active_for_subject(conn, subject)
+    """The subject's cases not yet resolved, as the drift detector's API lists them."""
+    cases = [DriftCase.from_json(case) for case in await stack.drift.cases()]
+    return [case for case in cases if case.subject == subject and case.state is not CaseState.RESOLVED]
 
 
 async def case(stack: Stack, case_id: CaseId) -> DriftCase:
-    async with stack.drift_engine.connect() as conn:
-        found = await CaseStore().get(conn, case_id)
-    if found is None:
-        raise LookupError(f"no drift case {case_id}")
-    return found
+    return DriftCase.from_json(await stack.drift.case(case_id))
 
 
 async def run_example_b(stack: Stack, step: Step, *, records: int = 24) -> ExampleB:
@@ -156,13 +151,12 @@ async def run_example_b(stack: Stack, step: Step, *, records: int = 24) -> Examp
     [drift_case] = await open_cases(stack, GDP)
     step(f"drift case {drift_case.case_id} open: {', '.join(f.pointer for f in drift_case.fields)}")
 
-    latest = await stack.runner.resolver.resolve(f"{GDP}:latest")
-    proposal = await build_proposal(
-        drift_case, schemas=ResolverSchemas(stack.runner.resolver), objects=stack.objects, latest=latest.fqid
-    )
-    if not proposal.acceptable:
-        raise RuntimeError(f"the inferred patch still rejects {len(proposal.patch.still_rejected)} records")
-    answer = await stack.publisher.propose(GDP, proposal.patch.schema, covers=(drift_case.case_id,))
+    # What `schemaline drift propose CASE` does: the drift detector infers the patch from quarantine,
+    # checks it, and submits it to the registry as the caller (a publisher).
+    proposal = await stack.drift.propose(drift_case.case_id)
+    answer = proposal["submitted"]
+    if answer is None:
+        raise RuntimeError(f"the inferred patch still rejects {len(proposal['still_rejected'])} records")
     await stack.settle()
     proposal_id = str(answer["proposal"]["id"])
     held = await _held_reason(stack, proposal_id)
@@ -178,12 +172,7 @@ async def run_example_b(stack: Stack, step: Step, *, records: int = 24) -> Examp
 
 async def _held_reason(stack: Stack, proposal_id: str) -> str:
     """What governance recorded when it held the proposal (it must not have decided it)."""
-    async with stack.governance_engine.connect() as conn:
-        row = (
-            await conn.execute(
-                select(proposals.c.status, proposals.c.reason).where(proposals.c.proposal_id == proposal_id)
-            )
-        ).first()
-    if row is None or row.status != "pending":
-        raise RuntimeError(f"governance did not hold proposal {proposal_id}: {row}")
-    return str(row.reason)
+    held = await stack.governance.proposal(proposal_id)
+    if held["status"] != "pending":
+        raise RuntimeError(f"governance did not hold proposal {proposal_id}: {held}")
+    return str(held["reason"])

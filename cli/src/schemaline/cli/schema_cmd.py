@@ -7,13 +7,25 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from rich.console import Console
-from rich.table import Table
-
+from schemaline.cli._common import check_nesting
 from schemaline.cli.errors import EXIT_FAILED, EXIT_OK, CliError
-from schemaline.sdk.compat import Change, Level, Policy, SchemaError, check, diff, validate
+
+if TYPE_CHECKING:
+    from schemaline.sdk.compat import Change, Level, Policy
+
+# The compatibility engine's levels and policies, spelled out so building the parser imports nothing.
+LEVELS = (
+    "NONE",
+    "BACKWARD",
+    "BACKWARD_TRANSITIVE",
+    "FORWARD",
+    "FORWARD_TRANSITIVE",
+    "FULL",
+    "FULL_TRANSITIVE",
+)
+POLICIES = ("strict", "lenient")
 
 T = TypeVar("T")
 
@@ -41,14 +53,15 @@ def register(sub: Any) -> None:
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
-    levels, policies = [level.value for level in Level], [policy.value for policy in Policy]
-    parser.add_argument("--level", type=str.upper, choices=levels, default="BACKWARD")
-    parser.add_argument("--policy", type=str.lower, choices=policies, default="strict")
+    parser.add_argument("--level", type=str.upper, choices=LEVELS, default="BACKWARD")
+    parser.add_argument("--policy", type=str.lower, choices=POLICIES, default="strict")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
 
 
 def load(path: Path) -> Any:
     """A schema file, validated; CliError (exit 2) with the reason otherwise."""
+    from schemaline.sdk.compat import SchemaError, validate
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -57,6 +70,7 @@ def load(path: Path) -> Any:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CliError(f"{path} is not JSON: {exc}") from None
+    check_nesting(schema, path)
     try:
         validate(schema)
     except SchemaError as exc:
@@ -70,6 +84,8 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _guarded(run: Callable[..., T], *args: Any) -> T:
+    from schemaline.sdk.compat import SchemaError
+
     try:
         return run(*args)
     except SchemaError as exc:  # validated on load; kept so a bad schema never ends in a traceback
@@ -77,6 +93,8 @@ def _guarded(run: Callable[..., T], *args: Any) -> T:
 
 
 def _diff_loaded(args: argparse.Namespace, old: Any, new: Any) -> int:
+    from schemaline.sdk.compat import Level, Policy, check, diff
+
     level, policy = Level(args.level), Policy(args.policy)
     changes = diff(old, new, policy)
     compatible = check(new, [old], level, policy).compatible
@@ -86,6 +104,8 @@ def _diff_loaded(args: argparse.Namespace, old: Any, new: Any) -> int:
 def _check(args: argparse.Namespace) -> int:
     new = load(args.new)
     history = [load(path) for path in args.history]
+    from schemaline.sdk.compat import Level, Policy, check
+
     level, policy = Level(args.level), Policy(args.policy)
     verdict = _guarded(check, new, history, level, policy)
     sections = [
@@ -116,6 +136,9 @@ def _report(
 
 
 def _table(compatible: bool, level: Level, policy: Policy, sections: list[tuple[str, list[Change]]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
     for title, changes in sections:
         table = Table(title=title, title_justify="left", show_lines=False)

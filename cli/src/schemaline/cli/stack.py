@@ -20,23 +20,22 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from schemaline.cli.clients import DriftClient, GovernanceClient, LineageClient
 from schemaline.contracts import Envelope, SchemaContract, Subject
 from schemaline.drift_detector.spec import SPEC as DRIFT
-from schemaline.governance.approvals import decide
 from schemaline.governance.spec import SPEC as GOVERNANCE
 from schemaline.lineage_writer.handlers import Deps as LineageDeps
 from schemaline.lineage_writer.spec import SPEC as LINEAGE
-from schemaline.registry.settings import Role
 from schemaline.registry.spec import SPEC as REGISTRY
 from schemaline.runtime.bus import EventBus, InMemoryTransport
 from schemaline.runtime.objectstore import LocalFolderStore
 from schemaline.runtime.service import Running, ServiceSpec, start
+from schemaline.runtime.settings import Role
 from schemaline.sdk.registry_api import RegistryApi
 from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSettings, connect_registry
 from schemaline.validator.spec import SPEC as VALIDATOR
 
 REGISTRY_URL = "http://registry.embedded"
-APPROVER = "demo-approver"
 # The registry first: the others reach it through its app.
 SPECS: tuple[ServiceSpec[Any, Any], ...] = (REGISTRY, GOVERNANCE, LINEAGE, DRIFT, VALIDATOR)
 
@@ -49,6 +48,9 @@ class EmbeddedStack:
     services: Mapping[str, Running[Any, Any]]
     runner: RegistryClients
     publisher: RegistryApi
+    drift: DriftClient  # as a publisher
+    governance: GovernanceClient  # as an approver
+    lineage_api: LineageClient  # as a publisher
     tokens: Mapping[Role, str]
 
     @property
@@ -113,16 +115,11 @@ class EmbeddedStack:
     async def put_contract(self, contract: SchemaContract) -> None:
         await self.publisher.put_contract(contract)
 
-    async def approve(self, proposal_id: str, reason: str) -> Envelope[Any]:
+    async def approve(self, proposal_id: str, reason: str) -> dict[str, Any]:
         """What `schemaline governance approve` does, as the demo's approver."""
-        governance = self.services[GOVERNANCE.name]
-        relay = governance.relay
-        assert relay is not None
-        envelope = await decide(
-            self.governance_engine, relay, proposal_id, approve=True, approver=APPROVER, reason=reason
-        )
+        decision = await self.governance.decide(proposal_id, approve=True, reason=reason)
         await self.settle()
-        return envelope
+        return decision
 
 
 def embedded_settings(spec: ServiceSpec[Any, Any], workdir: Path, tokens: Mapping[Role, str]) -> Any:
@@ -133,16 +130,12 @@ def embedded_settings(spec: ServiceSpec[Any, Any], workdir: Path, tokens: Mappin
         "outbox": {"poll_interval_s": 0.05},
         "database": {"url": f"sqlite+aiosqlite:///{workdir / f'{spec.name}.db'}"},
     }
-    fields = spec.settings.model_fields
-    if "registry" in fields:
+    if "registry" in spec.settings.model_fields:
         values["registry"] = {"url": REGISTRY_URL, "token": tokens[Role.RUNNER]}
-    if "auth" in fields:
-        values["auth"] = {
-            "tokens": [
-                {"name": f"demo-{role.value}", "role": role.value, "token": token}
-                for role, token in tokens.items()
-            ]
-        }
+    grants = [
+        {"name": f"demo-{role.value}", "role": role.value, "token": token} for role, token in tokens.items()
+    ]
+    values["auth"] = {"tokens": grants}
     return spec.settings.model_validate(values)
 
 
@@ -154,14 +147,21 @@ async def embedded_stack(workdir: Path) -> AsyncIterator[EmbeddedStack]:
     tokens = {role: secrets.token_urlsafe(24) for role in Role}
     async with contextlib.AsyncExitStack() as stack:
         services: dict[str, Running[Any, Any]] = {}
-        http: httpx.AsyncBaseTransport | None = None
+        apis: dict[str, httpx.AsyncBaseTransport] = {}
         for spec in SPECS:
             settings = embedded_settings(spec, workdir, tokens)
+            http = apis.get(REGISTRY.name)
             running = await stack.enter_async_context(start(spec, settings, transport=transport, http=http))
             services[spec.name] = running
-            if spec is REGISTRY:
-                http = httpx.ASGITransport(app=running.app)
-        assert http is not None
+            if running.http_app is not None:
+                apis[spec.name] = httpx.ASGITransport(app=running.http_app)
+        http = apis[REGISTRY.name]
+
+        def client(kind: type[Any], spec: ServiceSpec[Any, Any], role: Role) -> Any:
+            made = kind(f"http://{spec.name}.embedded", token=tokens[role], transport=apis[spec.name])
+            stack.push_async_callback(made.aclose)
+            return made
+
         runner = await stack.enter_async_context(
             connect_registry(
                 RegistryClientSettings(url=REGISTRY_URL, token=SecretStr(tokens[Role.RUNNER])), transport=http
@@ -177,6 +177,9 @@ async def embedded_stack(workdir: Path) -> AsyncIterator[EmbeddedStack]:
             services=services,
             runner=runner,
             publisher=publisher,
+            drift=client(DriftClient, DRIFT, Role.PUBLISHER),
+            governance=client(GovernanceClient, GOVERNANCE, Role.APPROVER),
+            lineage_api=client(LineageClient, LINEAGE, Role.PUBLISHER),
             tokens=tokens,
         )
 

@@ -7,13 +7,13 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-
+from schemaline.cli._common import check_nesting
 from schemaline.cli.errors import EXIT_FAILED, EXIT_OK, CliError
-from schemaline.sdk.validation import BatchResult, SchemaError, ValidationEngine
+
+if TYPE_CHECKING:
+    from schemaline.sdk.validation import BatchResult
 
 CHUNK_SIZE = 1 << 20
 TABLE_ROWS = 20
@@ -37,9 +37,11 @@ def _load_schema(path: Path) -> Any:
     except OSError as exc:
         raise CliError(f"cannot read schema {path}: {exc.strerror or exc}") from None
     try:
-        return json.loads(text)
+        schema = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CliError(f"schema {path} is not JSON: {exc}") from None
+    check_nesting(schema, f"schema {path}")
+    return schema
 
 
 def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
@@ -48,6 +50,8 @@ def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from schemaline.sdk.validation import SchemaError, ValidationEngine
+
     engine = ValidationEngine()
     try:
         compiled = engine.compile(_load_schema(args.schema))
@@ -79,6 +83,9 @@ def _print_json(result: BatchResult, out: IO[str]) -> None:
 
 
 def _print_summary(result: BatchResult, data: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(highlight=False, soft_wrap=False)
     counts = result.counts
     style = "green" if counts.rejected == 0 else "red"

@@ -78,6 +78,25 @@ class DriftCase:
             "runs": [_run_json(run) for run in self.runs],
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DriftCase:
+        """The case from `to_json`'s shape (what the operator API answers)."""
+        return cls(
+            case_id=CaseId(data["case_id"]),
+            subject=Subject.parse(data["subject"]),
+            kind=data["kind"],
+            state=CaseState(data["state"]),
+            fields=tuple(DriftedField.model_validate(field) for field in data["fields"]),
+            schema_fqid=Fqid.parse(data["schema_fqid"]),
+            detections=data["detections"],
+            drifted_records=data["drifted_records"],
+            opened_at=datetime.fromisoformat(data["opened_at"]),
+            updated_at=datetime.fromisoformat(data["updated_at"]),
+            resolved_by_fqid=data["resolved_by_fqid"],
+            note=data["note"],
+            runs=tuple(CaseRun(**run) for run in data.get("runs", ())),
+        )
+
 
 def _run_json(run: CaseRun) -> dict[str, Any]:
     return {name: getattr(run, name) for name in CaseRun.__slots__}

@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
+from fastapi import FastAPI
 from opentelemetry import metrics
 
+from schemaline.drift_detector.api import create_app
 from schemaline.drift_detector.handlers import HANDLERS, SERVICE, Deps
 from schemaline.drift_detector.ports import ResolverSchemas, SchemaSource
 from schemaline.drift_detector.settings import DriftSettings
 from schemaline.drift_detector.tables import metadata
+from schemaline.runtime.http.auth import TokenTable
 from schemaline.runtime.objectstore import ObjectStore, open_object_store
 from schemaline.runtime.service import Parts, ServiceSpec
 from schemaline.sdk.registry_settings import connect_registry
@@ -45,6 +48,18 @@ async def open_deps(
         )
 
 
+def api(deps: Deps, parts: Parts[DriftSettings]) -> FastAPI:
+    registry = parts.settings.registry
+    return create_app(
+        engine=parts.database(),
+        objects=deps.objects,
+        registry_url=registry.url,
+        registry_timeout_s=max(registry.timeout_s, 5.0),
+        registry_transport=parts.http,
+        tokens=TokenTable(parts.settings.auth.tokens),
+    )
+
+
 SPEC = ServiceSpec(
-    name=SERVICE, settings=DriftSettings, handlers=HANDLERS, open=open_deps, tables=(metadata,)
+    name=SERVICE, settings=DriftSettings, handlers=HANDLERS, open=open_deps, tables=(metadata,), api=api
 )

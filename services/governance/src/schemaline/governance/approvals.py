@@ -1,10 +1,10 @@
-"""An approver's decision on a pending proposal: prove the role, check the gate, emit the event."""
+"""An approver's decision on a pending proposal: check the gate, emit the event.
+
+Who may decide is the API's business (a token with the approver role); `approver` is that token's name.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,25 +17,11 @@ from schemaline.runtime.outbox import OutboxRelay, stage
 
 
 class ApprovalError(Exception):
-    """The decision is not allowed; `forbidden` when the caller did not prove the approver role."""
+    """The decision is not allowed now; `unknown` when governance knows no such proposal."""
 
-    def __init__(self, message: str, *, forbidden: bool = False, unknown: bool = False) -> None:
+    def __init__(self, message: str, *, unknown: bool = False) -> None:
         super().__init__(message)
-        self.forbidden = forbidden
         self.unknown = unknown
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def check_approver(approvers: Mapping[str, str], name: str, token: str) -> None:
-    """The approver role: `name` is configured and `token` hashes to its configured sha256."""
-    expected = approvers.get(name)
-    if expected is None or not token:
-        raise ApprovalError(f"{name!r} is not a configured approver", forbidden=True)
-    if not hmac.compare_digest(expected.lower(), token_hash(token)):
-        raise ApprovalError(f"the token does not prove approver {name!r}", forbidden=True)
 
 
 async def decide(

@@ -5,9 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from schemaline.runtime.settings import ServiceSettings
+from schemaline.runtime.settings import HttpSettings, ServiceSettings
 
 SERVICE = "governance"
+
+
+class GovernanceHttpSettings(HttpSettings):
+    # A subclass, not a default instance: an environment that sets only HTTP__ENABLED keeps the port.
+    port: int = Field(default=8086, ge=0, le=65535, description="Port the operator API binds")
 
 
 class GovernanceSettings(ServiceSettings):
@@ -16,8 +21,6 @@ class GovernanceSettings(ServiceSettings):
     )
 
     service_name: str = Field(default=SERVICE, description="Service name in logs, traces and queues")
-    approvers: dict[str, str] = Field(
-        default_factory=dict,
-        description="Approver name → sha256 hex of the approver's token (tokens are never stored)",
-        examples=[{"alice": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}],
+    http: GovernanceHttpSettings = Field(
+        default_factory=GovernanceHttpSettings, description="The operator API (off by default)"
     )

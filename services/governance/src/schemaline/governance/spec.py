@@ -5,16 +5,29 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
+from fastapi import FastAPI
+
+from schemaline.governance.api import create_app
 from schemaline.governance.handlers import HANDLERS, Deps
 from schemaline.governance.settings import SERVICE, GovernanceSettings
 from schemaline.governance.store import create_schema
 from schemaline.governance.tables import metadata
+from schemaline.runtime.http.auth import TokenTable
 from schemaline.runtime.service import Parts, ServiceSpec
 
 
 @contextlib.asynccontextmanager
 async def open_deps(_parts: Parts[GovernanceSettings], *, deps: Deps | None = None) -> AsyncIterator[Deps]:
     yield deps or Deps()
+
+
+def api(_deps: Deps, parts: Parts[GovernanceSettings]) -> FastAPI:
+    return create_app(
+        engine=parts.database(),
+        relay=parts.outbox(),
+        publisher=parts.bus,
+        tokens=TokenTable(parts.settings.auth.tokens),
+    )
 
 
 SPEC = ServiceSpec(
@@ -24,4 +37,5 @@ SPEC = ServiceSpec(
     open=open_deps,
     tables=(metadata,),
     migration=create_schema,
+    api=api,
 )

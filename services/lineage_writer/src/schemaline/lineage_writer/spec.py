@@ -22,6 +22,7 @@ from schemaline.lineage_writer.sql_store import (
 )
 from schemaline.lineage_writer.store import LineageSink
 from schemaline.lineage_writer.tables import metadata
+from schemaline.runtime.http.auth import TokenTable
 from schemaline.runtime.service import Parts, ServiceSpec
 
 
@@ -53,7 +54,13 @@ def api(deps: Deps, parts: Parts[LineageSettings]) -> FastAPI:
         producer=openlineage.producer,
         schema_fields=SchemaFields(openlineage.schema_dir),
     )
-    return create_app(deps.reader, builder)
+    return create_app(
+        reader=deps.reader,
+        builder=builder,
+        tokens=TokenTable(parts.settings.auth.tokens),
+        bus=parts.bus,
+        service_name=SERVICE,
+    )
 
 
 SPEC = ServiceSpec(

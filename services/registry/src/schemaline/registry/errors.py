@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from schemaline.contracts import ChangeSummary, PipeCode
+from schemaline.runtime.http.errors import ApiError
 
 
-class RegistryError(Exception):
+class RegistryError(ApiError):
     status = 400
-    code: PipeCode | None = None
-
-    def __init__(self, message: str, *, pointer: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.pointer = pointer
 
 
 class NotFoundError(RegistryError):
@@ -38,3 +35,6 @@ class IncompatibleError(RegistryError):
     def __init__(self, message: str, changes: tuple[ChangeSummary, ...]) -> None:
         super().__init__(message)
         self.changes = changes
+
+    def extra(self) -> dict[str, Any]:
+        return {"changes": list(self.changes)}

@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
 from schemaline.runtime.settings import HttpSettings, ServiceSettings
 from schemaline.sdk.compat import Level, Policy
-
-
-class Role(StrEnum):
-    """What a bearer token may do: read (runner), propose and configure (publisher), govern (approver)."""
-
-    RUNNER = "runner"
-    PUBLISHER = "publisher"
-    APPROVER = "approver"
-
-
-class TokenGrant(BaseModel):
-    """One bearer token and the role it grants; `name` is who proposals and actions are recorded as."""
-
-    name: str = Field(min_length=1, max_length=64, description="Principal name", examples=["glue-jobs"])
-    role: Role = Field(description="Role the token grants")
-    token: SecretStr = Field(min_length=16, description="The bearer token itself")
-
-
-class AuthSettings(BaseModel):
-    tokens: list[TokenGrant] = Field(
-        default_factory=list,
-        description='JSON list, e.g. [{"name": "glue", "role": "runner", "token": "…"}]',
-    )
 
 
 class CompatDefaults(BaseModel):
@@ -52,5 +27,4 @@ class RegistrySettings(ServiceSettings):
 
     service_name: str = Field(default="registry", description="Service name in logs, traces, queues")
     http: RegistryHttpSettings = Field(default_factory=RegistryHttpSettings, description="The REST API")
-    auth: AuthSettings = Field(default_factory=AuthSettings)
     compat: CompatDefaults = Field(default_factory=CompatDefaults)

@@ -9,7 +9,6 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from schemaline.registry.api import create_app
-from schemaline.registry.auth import TokenTable
 from schemaline.registry.compat import Checker
 from schemaline.registry.handlers import HANDLERS, SERVICE
 from schemaline.registry.migrations import migrate
@@ -17,6 +16,7 @@ from schemaline.registry.service import Registry, utcnow
 from schemaline.registry.settings import RegistrySettings
 from schemaline.registry.sql import SqlRepository
 from schemaline.registry.tables import metadata
+from schemaline.runtime.http.auth import TokenTable
 from schemaline.runtime.service import Parts, ServiceSpec
 from schemaline.sdk import compat
 

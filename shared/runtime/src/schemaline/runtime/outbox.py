@@ -93,8 +93,11 @@ class OutboxRelay:
                 log.error("outbox relay failed; retrying", reason=f"{type(exc).__name__}: {exc}")
                 await asyncio.sleep(self._settings.retry_backoff_s)
                 continue
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that arrives
+            # as the wake-up fires, and the relay would then outlive its service.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.poll_interval_s)
+                async with asyncio.timeout(self._settings.poll_interval_s):
+                    await self._wake.wait()
 
     async def pending(self) -> int:
         """Events committed but not yet sent."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr
@@ -65,12 +66,6 @@ class OutboxSettings(BaseModel):
     retry_backoff_s: float = Field(default=1.0, gt=0, description="Pause after a failed publish")
 
 
-class HttpSettings(BaseModel):
-    enabled: bool = Field(default=False, description="Serve the service's HTTP API")
-    host: str = Field(default="127.0.0.1", description="Address the HTTP API binds")
-    port: int = Field(default=8080, ge=0, le=65535, description="Port the HTTP API binds")
-
-
 class ObjectStoreSettings(BaseModel):
     kind: Literal["local", "s3"] = Field(
         default="local", description="a local folder (embedded default) or S3"
@@ -108,6 +103,35 @@ class HealthSettings(BaseModel):
     )
 
 
+class Role(StrEnum):
+    """What a bearer token may do: read (runner), propose and configure (publisher), govern (approver)."""
+
+    RUNNER = "runner"
+    PUBLISHER = "publisher"
+    APPROVER = "approver"
+
+
+class TokenGrant(BaseModel):
+    """One bearer token and the role it grants; `name` is who proposals and actions are recorded as."""
+
+    name: str = Field(min_length=1, max_length=64, description="Principal name", examples=["glue-jobs"])
+    role: Role = Field(description="Role the token grants")
+    token: SecretStr = Field(min_length=16, description="The bearer token itself")
+
+
+class AuthSettings(BaseModel):
+    tokens: list[TokenGrant] = Field(
+        default_factory=list,
+        description='JSON list, e.g. [{"name": "glue", "role": "runner", "token": "…"}]',
+    )
+
+
+class HttpSettings(BaseModel):
+    enabled: bool = Field(default=False, description="Serve the service's HTTP API from its process")
+    host: str = Field(default="127.0.0.1", description="Address the HTTP API binds")
+    port: int = Field(default=8080, ge=0, le=65535, description="Port the HTTP API binds")
+
+
 class ServiceSettings(BaseSettings):
     """Base of every service's settings; subclasses set `env_prefix`, e.g. SCHEMALINE_VALIDATOR_."""
 
@@ -117,11 +141,12 @@ class ServiceSettings(BaseSettings):
     bus: BusSettings = Field(default_factory=BusSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
-    http: HttpSettings = Field(default_factory=HttpSettings)
     objects: ObjectStoreSettings = Field(default_factory=ObjectStoreSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     log: LogSettings = Field(default_factory=LogSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
 
 def masked(settings: BaseModel) -> dict[str, Any]:

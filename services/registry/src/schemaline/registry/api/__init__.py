@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from schemaline.registry.api import contracts, fetch, health, subjects
-from schemaline.registry.api.errors import install_error_handlers
-from schemaline.registry.api.roles import AUTH_ERRORS
-from schemaline.registry.auth import TokenTable
+from schemaline.registry.api.models import ErrorOut
 from schemaline.registry.service import Registry
-
-PREFIX = "/api/v1"
+from schemaline.runtime.http.app import PREFIX, create_api_app
+from schemaline.runtime.http.auth import TokenTable
 
 
 def create_app(registry: Registry, tokens: TokenTable) -> FastAPI:
-    app = FastAPI(
+    return create_api_app(
         title="Schemaline registry",
-        version="1",
         description="Subjects, immutable versions, compatibility, proposals and schema contracts.",
+        tokens=tokens,
+        routers=[fetch.router, subjects.router, contracts.router],
+        open_routers=[health.router],
+        error_model=ErrorOut,
+        state={"registry": registry},
     )
-    app.state.registry = registry
-    app.state.tokens = tokens
-    api = APIRouter(prefix=PREFIX)
-    api.include_router(health.router)
-    for module in (fetch, subjects, contracts):
-        api.include_router(module.router, responses=AUTH_ERRORS)
-    app.include_router(api)
-    install_error_handlers(app)
-    return app
 
 
 __all__ = ["PREFIX", "create_app"]

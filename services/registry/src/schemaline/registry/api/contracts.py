@@ -10,8 +10,8 @@ from schemaline.contracts import Layer, PipelineId, SchemaContract
 from schemaline.registry import service
 from schemaline.registry.api.models import ContractOut, ErrorOut
 from schemaline.registry.api.params import PIPELINE_ID_PATTERN, PipelineIdParam, RegistryDep
-from schemaline.registry.api.roles import Configurer, Reader
 from schemaline.registry.errors import InvalidRequestError
+from schemaline.runtime.http.auth import Configurer, Reader
 
 router = APIRouter(tags=["contracts"])
 

@@ -11,8 +11,8 @@ from schemaline.contracts.fqid import MAX_FQID_LENGTH, SELECTOR_PATTERN
 from schemaline.registry import service
 from schemaline.registry.api.models import ErrorOut, FetchOut
 from schemaline.registry.api.params import RegistryDep
-from schemaline.registry.auth import Permission, require
 from schemaline.registry.model import SchemaVersion
+from schemaline.runtime.http.auth import Permission, require
 
 router = APIRouter(tags=["fetch"], dependencies=[Depends(require(Permission.READ))])
 

@@ -1,20 +1,14 @@
-"""Liveness and readiness (no token needed: probes carry none)."""
+"""Readiness (no token needed: probes carry none); liveness is the shared /health."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from schemaline.registry.api.models import HealthOut
 from schemaline.registry.api.params import RegistryDep
+from schemaline.runtime.http.app import HealthOut
 
 router = APIRouter(tags=["health"])
-
-
-@router.get("/health", response_model=HealthOut)
-async def health() -> HealthOut:
-    """The process is up."""
-    return HealthOut(status="ok")
 
 
 @router.get("/ready", response_model=HealthOut, responses={503: {"model": HealthOut}})

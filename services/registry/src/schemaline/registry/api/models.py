@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemaline.contracts import CaseId, ChangeSummary, Fqid, SchemaContract, Subject
 from schemaline.registry.compat import Assessment
 from schemaline.registry.model import ContractRevision, Proposal, ProposalState, SchemaVersion, SubjectSummary
+from schemaline.runtime.http.errors import ErrorOut as BaseErrorOut
 from schemaline.sdk.compat import Level, Policy
 
 JsonSchemaDocument = dict[str, Any] | bool
@@ -19,14 +20,9 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class ErrorOut(BaseModel):
-    """Every error: HTTP status, the PIPE code where one applies, and what to do."""
+class ErrorOut(BaseErrorOut):
+    """Every error of the registry: the shared error body, and the changes of an incompatible schema."""
 
-    status: int = Field(examples=[409])
-    code: str | None = Field(default=None, description="PIPE code", examples=["PIPE-1103"])
-    message: str
-    operator_action: str | None = None
-    pointer: str | None = Field(default=None, description="JSON Pointer of what was wrong")
     changes: list[ChangeSummary] = Field(
         default_factory=list, description="IncompatibleError changes (PIPE-1103)"
     )
@@ -211,8 +207,3 @@ class ContractOut(BaseModel):
             created_at=revision.created_at,
             created_by=revision.created_by,
         )
-
-
-class HealthOut(BaseModel):
-    status: Literal["ok", "unavailable"]
-    detail: str | None = None

@@ -23,8 +23,8 @@ from schemaline.registry.api.models import (
     VersionOut,
 )
 from schemaline.registry.api.params import FqidParam, RegistryDep, SubjectParam
-from schemaline.registry.api.roles import Configurer, Governor, Proposer, Reader
 from schemaline.registry.model import ProposalState
+from schemaline.runtime.http.auth import Configurer, Governor, Proposer, Reader
 
 router = APIRouter(tags=["subjects"])
 

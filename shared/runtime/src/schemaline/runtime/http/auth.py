@@ -11,19 +11,22 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from schemaline.registry.settings import Role, TokenGrant
+from schemaline.runtime.settings import Role, TokenGrant
 
 
 class Permission(StrEnum):
     READ = "read"
     PROPOSE = "propose"
     CONFIGURE = "configure"
+    OPERATE = "operate"  # operator actions on a service's own state: acknowledge a case, redrive
     GOVERN = "govern"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.RUNNER: frozenset({Permission.READ}),
-    Role.PUBLISHER: frozenset({Permission.READ, Permission.PROPOSE, Permission.CONFIGURE}),
+    Role.PUBLISHER: frozenset(
+        {Permission.READ, Permission.PROPOSE, Permission.CONFIGURE, Permission.OPERATE}
+    ),
     Role.APPROVER: frozenset({Permission.READ, Permission.GOVERN}),
 }
 
@@ -48,15 +51,14 @@ class TokenTable:
         return self._by_digest.get(_digest(token))
 
 
-_bearer = HTTPBearer(auto_error=False, description="A registry token: runner, publisher or approver")
+_bearer = HTTPBearer(auto_error=False, description="A Schemaline token: runner, publisher or approver")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     """A FastAPI dependency that admits a principal whose role grants `permission`."""
 
-    async def dependency(
-        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-    ) -> Principal:
+    async def dependency(request: Request, credentials: Credentials) -> Principal:
         tokens: TokenTable = request.app.state.tokens
         principal = tokens.principal(credentials.credentials) if credentials else None
         if principal is None:
@@ -68,3 +70,22 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
         return principal
 
     return dependency
+
+
+async def _caller_token(credentials: Credentials) -> str:
+    # Only used after `require` admitted the caller, so the credentials are there and valid.
+    return credentials.credentials if credentials else ""
+
+
+Reader = Annotated[Principal, Depends(require(Permission.READ))]
+Proposer = Annotated[Principal, Depends(require(Permission.PROPOSE))]
+Configurer = Annotated[Principal, Depends(require(Permission.CONFIGURE))]
+Operator = Annotated[Principal, Depends(require(Permission.OPERATE))]
+Governor = Annotated[Principal, Depends(require(Permission.GOVERN))]
+CallerToken = Annotated[str, Depends(_caller_token)]
+"""The caller's own bearer token, for a service that acts on another one on the caller's behalf."""
+
+AUTH_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"description": "No valid bearer token"},
+    403: {"description": "The token's role does not grant this"},
+}

@@ -1,0 +1,44 @@
+"""The lineage API: a run's trace, a dataset's lineage, a pipeline's runs, OpenLineage export, redrive."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from schemaline.cli.clients.base import ServiceClient
+
+
+def _window(since: str | None, until: str | None) -> dict[str, Any]:
+    return {key: value for key, value in (("since", since), ("until", until)) if value}
+
+
+class LineageClient(ServiceClient):
+    service = "lineage writer"
+
+    async def run(self, run_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.call("GET", f"/lineage/runs/{quote(run_id, safe='')}")
+        return result
+
+    async def dataset(self, uri: str, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = await self.call(
+            "GET", "/lineage/datasets", params={"uri": uri, "depth": depth}
+        )
+        return result
+
+    async def runs(self, pipeline_id: str, since: str | None, until: str | None) -> list[dict[str, Any]]:
+        path = f"/lineage/pipelines/{quote(pipeline_id, safe='')}/runs"
+        result: list[dict[str, Any]] = await self.call("GET", path, params=_window(since, until))
+        return result
+
+    async def export(
+        self, run_ids: list[str], pipeline_id: str | None, since: str | None, until: str | None
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"run_id": run_ids, **_window(since, until)}
+        if pipeline_id:
+            params["pipeline_id"] = pipeline_id
+        result: list[dict[str, Any]] = await self.call("GET", "/lineage/openlineage", params=params)
+        return result
+
+    async def redrive(self) -> dict[str, Any]:
+        result: dict[str, Any] = await self.call("POST", "/lineage/redrive")
+        return result

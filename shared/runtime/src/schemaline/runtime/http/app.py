@@ -1,0 +1,59 @@
+"""The one way a service builds its HTTP API: /api/v1, open probes, token-guarded routers, JSON errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+
+from schemaline.runtime.http.auth import AUTH_ERRORS, TokenTable
+from schemaline.runtime.http.errors import ErrorOut, install_error_handlers
+
+PREFIX = "/api/v1"
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "unavailable"]
+    detail: str | None = None
+
+
+def _liveness() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health", response_model=HealthOut)
+    async def health() -> HealthOut:
+        """The process is up (no token needed: probes carry none)."""
+        return HealthOut(status="ok")
+
+    return router
+
+
+def create_api_app(
+    *,
+    title: str,
+    description: str,
+    tokens: TokenTable,
+    routers: Iterable[APIRouter],
+    open_routers: Iterable[APIRouter] = (),
+    error_model: type[ErrorOut] = ErrorOut,
+    state: dict[str, Any] | None = None,
+) -> FastAPI:
+    """An app serving `routers` under /api/v1 behind the token table; `open_routers` need no token.
+
+    `state` lands on `app.state` for the routers' dependencies to read (engine, stores, clients).
+    """
+    app = FastAPI(title=title, version="1", description=description)
+    app.state.tokens = tokens
+    for name, value in (state or {}).items():
+        setattr(app.state, name, value)
+    api = APIRouter(prefix=PREFIX)
+    api.include_router(_liveness())
+    for router in open_routers:
+        api.include_router(router)
+    for router in routers:
+        api.include_router(router, responses=AUTH_ERRORS)
+    app.include_router(api)
+    install_error_handlers(app, error_model)
+    return app
