@@ -5,7 +5,7 @@ UV_VERSION := 0.13.9
 UV := $(PYTHON) -m uv
 VENV := .venv
 BIN := $(VENV)/bin
-SOURCES = $(wildcard shared services cli pipelines tests bench)
+SOURCES = $(wildcard shared services cli pipelines deploy/wiring tests bench)
 
 .PHONY: install demo test lint pytest bench lock schemas
 
