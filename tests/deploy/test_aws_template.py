@@ -278,5 +278,12 @@ def test_every_consuming_service_has_a_rule_a_queue_and_a_dlq_named_as_the_trans
         assert target["Arn"] == resolve().get_att(f"{logical}Queue", "Arn")
 
 
+def test_the_extractor_names_the_validation_layer_and_python_312() -> None:
+    function = _aws()["ExtractorFunction"]["Properties"]
+    assert function["Runtime"] == "python3.12"
+    assert function["Layers"] == [resolve().ref("ValidationLayer")]
+    assert _aws()["ValidationLayer"]["Properties"]["CompatibleRuntimes"] == ["python3.12"]
+
+
 def test_template_loads() -> None:
     assert load()["Resources"]
