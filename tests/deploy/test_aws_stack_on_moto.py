@@ -81,7 +81,10 @@ def test_an_event_put_on_the_bus_reaches_the_queues_of_the_services_that_handle_
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     for service in ("validator", "lineage_writer"):
         url = sqs.get_queue_url(QueueName=f"{prefix}-{service}")["QueueUrl"]
-        assert not sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages")
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+            "Messages", []
+        )
+        assert not [m for m in messages if json.loads(m["Body"])["detail"] == detail]
 
 
 def test_buckets_are_encrypted(aws_stack: AwsStack) -> None:
@@ -134,3 +137,46 @@ def test_the_chain_state_machine_exists(aws_stack: AwsStack) -> None:
     states = json.loads(machine["definition"])["States"]
     assert states["Raw"]["Parameters"]["JobName"] == "finance_raw_ingest"
     assert states["Gdp"]["Parameters"]["JobName"] == "finance_gdp_transform"
+
+
+CASES = [
+    ("SchemaValidated", "schemaline.validator", "finance_invoice_extractor", True),
+    ("SchemaDriftDetected", "schemaline.validator", "finance_raw_ingest", True),
+    ("PipelineFailed", "schemaline.validator", "finance_raw_ingest", False),
+    ("SchemaValidated", "schemaline.validator", "finance_gdp_transform", False),
+    ("SchemaValidated", "schemaline.pipelines.finance_raw_ingest", "finance_raw_ingest", False),
+]
+
+
+def test_the_chain_rule_starts_the_next_stage_only_on_a_verdict_that_lets_the_batch_go_on(
+    aws_stack: AwsStack,
+) -> None:
+    """The chain rule's pattern, matched by moto's EventBridge: the stack leaves the rule out on moto
+    (moto cannot deliver to its Step Functions target), so the same pattern feeds a probe queue."""
+    sqs, events = aws_stack.client("sqs"), aws_stack.client("events")
+    bus = aws_stack.outputs["EventBusName"]
+    pattern = resolve().resources()["ChainRule"]["Properties"]["EventPattern"]
+    queue = sqs.create_queue(QueueName="chain-probe")
+    arn = sqs.get_queue_attributes(QueueUrl=queue["QueueUrl"], AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events.put_rule(Name="chain-probe", EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="chain-probe", EventBusName=bus, Targets=[{"Id": "probe", "Arn": arn}])
+    try:
+        for n, (detail_type, source, pipeline_id, _) in enumerate(CASES):
+            detail = {"pipeline_id": pipeline_id, "object_uri": f"s3://warehouse/x/{n}.jsonl"}
+            entry = {
+                "EventBusName": bus,
+                "Source": source,
+                "DetailType": detail_type,
+                "Detail": json.dumps(detail),
+            }
+            assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
+        got = sqs.receive_message(QueueUrl=queue["QueueUrl"], MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        matched = sorted(json.loads(m["Body"])["detail"]["object_uri"] for m in got.get("Messages", []))
+        expected = sorted(f"s3://warehouse/x/{n}.jsonl" for n, case in enumerate(CASES) if case[3])
+        assert matched == expected
+    finally:
+        events.remove_targets(Rule="chain-probe", EventBusName=bus, Ids=["probe"])
+        events.delete_rule(Name="chain-probe", EventBusName=bus)
+        sqs.delete_queue(QueueUrl=queue["QueueUrl"])

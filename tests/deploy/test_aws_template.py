@@ -287,3 +287,14 @@ def test_the_extractor_names_the_validation_layer_and_python_312() -> None:
 
 def test_template_loads() -> None:
     assert load()["Resources"]
+
+
+@pytest.mark.parametrize("logical", ["OpsAlertsRule", "ChainRule"])
+def test_rules_moto_leaves_out_are_valid_put_rule_and_put_targets_requests(logical: str) -> None:
+    rule = _aws()[logical]["Properties"]
+    put_rule = {k: v for k, v in rule.items() if k != "Targets"} | {
+        "EventPattern": json.dumps(rule["EventPattern"])
+    }
+    assert _validate("events", "PutRule", put_rule) == ""
+    put_targets = {"Rule": rule["Name"], "EventBusName": rule["EventBusName"], "Targets": rule["Targets"]}
+    assert _validate("events", "PutTargets", put_targets) == ""
