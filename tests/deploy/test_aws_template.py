@@ -33,7 +33,10 @@ def resolved(request: pytest.FixtureRequest) -> Resolver:
     return resolve(
         {
             "aws": {},
-            "aws+eks": {"EksOidcIssuer": "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789"},
+            "aws+eks": {
+                "EksOidcIssuer": "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789",
+                "KedaOperatorRoleArn": "arn:aws:iam::123456789012:role/keda-operator",
+            },
             "moto": {"Emulator": "true"},
         }[request.param]
     )
@@ -99,6 +102,9 @@ def test_roles_trust_only_their_service_principal_or_their_own_service_account(r
             principal = statement["Principal"]
             if "Service" in principal:
                 assert statement["Action"] == "sts:AssumeRole", where
+                continue
+            if "AWS" in principal:  # KEDA's operator, and only it
+                assert principal["AWS"] == resolved.parameters["KedaOperatorRoleArn"], where
                 continue
             assert principal["Federated"].endswith(f"oidc-provider/{resolved.parameters['EksOidcIssuer']}")
             (subject,) = [v for k, v in statement["Condition"]["StringEquals"].items() if k.endswith(":sub")]

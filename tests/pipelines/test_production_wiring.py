@@ -128,3 +128,40 @@ async def test_the_factory_runs_a_glue_stage_on_production_parts(
         assert seen[0].detail.object_uri == result.output_uri
     finally:
         await observer.close()
+
+
+async def test_the_local_factory_runs_a_stage_from_the_pipeline_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the k8s local overlay's KPI CronJob names: the services' settings shape, no AWS."""
+    objects = tmp_path / "objects"
+    (objects / "warehouse" / "landing").mkdir(parents=True)
+    (objects / "warehouse" / "landing" / "part.jsonl").write_text(json.dumps({"invoice_id": "inv-1"}) + "\n")
+    schema = {"type": "object", "properties": {"invoice_id": {"type": "string"}}, "required": ["invoice_id"]}
+    async with running_registry(f"sqlite+aiosqlite:///{tmp_path}/registry.db") as registry:
+        for subject in ("finance.extractor.invoice", "finance.raw.invoice"):
+            await registry.publish(schema, subject)  # type: ignore[arg-type]
+        with serving(registry.service.app) as registry_url:
+            for name, value in {
+                "BUS__TRANSPORT": "memory",
+                "OBJECTS__KIND": "local",
+                "OBJECTS__ROOT": str(objects),
+                "REGISTRY__URL": registry_url,
+                "REGISTRY__TOKEN": TOKENS[Role.RUNNER],
+            }.items():
+                monkeypatch.setenv(f"SCHEMALINE_PIPELINE_{name}", value)
+            args = JobArgs(
+                schema_fqid=Selector.parse("finance.raw.invoice:v1.0"),
+                input_schema_fqid=Selector.parse("finance.extractor.invoice:^1"),
+                input_path="s3://warehouse/landing/part.jsonl",
+                output_path="s3://warehouse/raw/invoice/",
+                run_id=RunId("jr-local"),
+                pipeline_id=PipelineId("finance_raw_ingest"),
+            )
+            factory = factory_from_env(
+                {"SCHEMALINE_PIPELINE_DEPS": "schemaline.deploy.wiring:local_pipeline_deps"}
+            )
+            async with factory() as deps:
+                result = await raw.run(args, deps)
+    assert result.landed, result.message
+    assert (objects / "warehouse" / "raw" / "invoice" / "jr-local" / "part-00000.jsonl").is_file()

@@ -13,6 +13,10 @@ passes them on the command line) or the function's environment (Lambda):
 S3 is the object store, EventBridge (provisioning off: a stage only puts events) the publisher,
 the registry's cached resolver the schema source. The token is read once per run (Glue) or per
 execution environment (Lambda) and never logged.
+
+`local_pipeline_deps` wires the same stages off AWS (the k8s local overlay's hourly KPI CronJob):
+from `PipelineSettings`, the services' settings shape under `SCHEMALINE_PIPELINE_` (bus, objects,
+registry), so RabbitMQ and a moto server's S3 work as they do for the services.
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from aiobotocore.session import get_session
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
 
 from schemaline.pipelines.deps import StageDeps
-from schemaline.runtime.bus import EventBridgeTransport, EventBus
-from schemaline.runtime.objectstore import S3ObjectStore
+from schemaline.runtime.bus import EventBridgeTransport, EventBus, build_bus
+from schemaline.runtime.objectstore import S3ObjectStore, open_object_store
+from schemaline.runtime.settings import ServiceSettings
 from schemaline.sdk.registry_settings import RegistryClientSettings, connect_registry
 
 OPTIONS = {
@@ -109,3 +115,33 @@ async def open_deps(wiring: PipelineWiring) -> AsyncIterator[StageDeps]:
 def pipeline_deps() -> contextlib.AbstractAsyncContextManager[StageDeps]:
     """The `DepsFactory` the definitions name: reads this process's arguments and environment."""
     return open_deps(PipelineWiring.from_sources(sys.argv[1:], os.environ))
+
+
+class PipelineSettings(ServiceSettings):
+    """A stage run off AWS: `SCHEMALINE_PIPELINE_BUS__*`, `_OBJECTS__*`, `_REGISTRY__URL`/`__TOKEN`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SCHEMALINE_PIPELINE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    service_name: str = "pipelines"
+    registry: RegistryClientSettings = Field(default_factory=RegistryClientSettings)
+
+
+@contextlib.asynccontextmanager
+async def open_local_deps(settings: PipelineSettings) -> AsyncIterator[StageDeps]:
+    bus = build_bus(settings.bus)
+    async with (
+        open_object_store(settings.objects) as objects,
+        connect_registry(settings.registry) as registry,
+    ):
+        try:
+            await bus.connect()
+            yield StageDeps(objects=objects, publisher=bus, schemas=registry.resolver)
+        finally:
+            await bus.close()
+
+
+def local_pipeline_deps() -> contextlib.AbstractAsyncContextManager[StageDeps]:
+    """The `DepsFactory` for stages run off AWS: reads `PipelineSettings` from the environment."""
+    return open_local_deps(PipelineSettings())
