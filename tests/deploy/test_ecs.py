@@ -43,7 +43,7 @@ PLACEHOLDERS = {
     "OTLP_ENDPOINT": "http://127.0.0.1:4318/v1/traces",
     "QUARANTINE_BUCKET": "warehouse-quarantine",
     "WAREHOUSE_BUCKET": "warehouse",
-    "REGISTRY_TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/registry/0a1b",
+    "REGISTRY_TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/r/0a",
     **{f"SG_{name.upper().replace('-', '_')}": "sg-0123456789abcdef0" for name in NAMES.values()},
 }
 # Fargate's CPU units → the memory sizes (MiB) it accepts with them.
