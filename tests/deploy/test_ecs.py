@@ -76,7 +76,8 @@ def task(service: str) -> dict[str, Any]:
 
 
 def main_container(service: str) -> dict[str, Any]:
-    (container,) = [c for c in task(service)["containerDefinitions"] if c["essential"]]
+    essential: list[dict[str, Any]] = [c for c in task(service)["containerDefinitions"] if c["essential"]]
+    (container,) = essential
     return container
 
 
