@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SOURCES = $(wildcard shared services cli pipelines deploy/wiring tests bench)
 
-.PHONY: install demo test lint pytest bench lock schemas
+.PHONY: install demo test lint pytest bench lock schemas layer
 
 install: $(VENV)/.installed
 
@@ -40,3 +40,7 @@ lock:
 
 schemas: install
 	@$(BIN)/schemaline contracts export docs/events
+
+# The extractor Lambda's validation layer (deploy/aws: ValidationLayerKey), for python3.12 on x86_64.
+layer: install
+	@$(BIN)/python -m schemaline.deploy.layer dist/schemaline-validation-layer.zip --uv "$(UV)"
