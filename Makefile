@@ -11,10 +11,12 @@ SOURCES = $(wildcard shared services cli pipelines deploy/wiring tests bench)
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock
+# The build backend is pinned too (deploy/build-constraints.txt): the editable installs, the image
+# and the Lambda layer build the workspace packages with the same hatchling.
+$(VENV)/.installed: requirements.lock deploy/build-constraints.txt
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	@$(UV) venv --quiet --allow-existing --python ">=3.11" $(VENV)
-	@$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	@$(UV) pip install --quiet --python $(BIN)/python --build-constraints deploy/build-constraints.txt -r requirements.lock
 	@touch $@
 
 demo: install
