@@ -419,8 +419,9 @@ def test_the_migration_job_migrates_every_service_that_keeps_tables(overlay: str
         service = service_of(module_of(deployment))
         init = [_migrates(c) for c in pod_spec(deployment).get("initContainers", [])]
         assert init == ([service] if service in with_tables else []), deployment["metadata"]["name"]
-    registry = settings_class("schemaline.registry")
-    assert config(overlay)[f"{env_prefix(registry)}MIGRATE_ON_START"] == "false", "the Job owns the schema"
+    for service in with_tables:
+        prefix = env_prefix(settings_class(f"schemaline.{service}"))
+        assert config(overlay)[f"{prefix}DATABASE__MIGRATE_ON_START"] == "false", "the Job owns the schema"
 
 
 def test_the_local_overlay_runs_the_kpi_job_hourly_with_a_factory_that_exists(
@@ -574,14 +575,16 @@ def test_consumers_are_probed_by_their_heartbeat(overlay: str, monkeypatch: pyte
             assert heartbeat_probe_problems(name, container, health) == []
 
 
-def test_heartbeat_services_are_the_ones_that_serve_with_a_heartbeat() -> None:
-    """HEARTBEAT_SERVICES follows the entry points: each passes `settings.health` to the runtime."""
-    passing = {
+def test_heartbeat_services_serve_through_the_runtime_which_keeps_the_heartbeat() -> None:
+    """Every entry point is the runtime's `main`, and its `serve` keeps the heartbeat."""
+    through_runtime = {
         s
         for s in SERVICES
-        if "settings.health" in (ROOT / "services" / s / "src" / "schemaline" / s / "__main__.py").read_text()
+        if "from schemaline.runtime.process import main"
+        in (ROOT / "services" / s / "src" / "schemaline" / s / "__main__.py").read_text()
     }
-    assert passing == HEARTBEAT_SERVICES
+    assert through_runtime == set(SERVICES)
+    assert through_runtime >= HEARTBEAT_SERVICES
 
 
 @pytest.mark.parametrize(
