@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from aiobotocore.session import get_session
+from pydantic import SecretStr
 
 from schemaline.contracts import Envelope, PipelineId, RunId, Selector
 from schemaline.deploy.wiring import PipelineWiring, WiringConfigError, pipeline_deps
@@ -20,13 +21,25 @@ from schemaline.pipelines.glue.args import JobArgs
 from schemaline.pipelines.jobdefs import definition_files
 from schemaline.pipelines.seed import jobs_dir
 from schemaline.pipelines.wiring import factory_from_env
-from schemaline.registry.settings import Role
+from schemaline.registry.settings import RegistrySettings, Role
+from schemaline.registry.spec import SPEC
 from schemaline.runtime.bus import EventBus, build_transport
-from schemaline.runtime.settings import BusSettings
+from schemaline.runtime.settings import BusSettings, DatabaseSettings
 from tests.support.aio import eventually
-from tests.support.registry import TOKENS, running_registry, serving
+from tests.support.registry import TOKENS, auth_settings, running_registry, toy_check
+from tests.support.serving import serving
 
 ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = {"type": "object", "properties": {"invoice_id": {"type": "string"}}, "required": ["invoice_id"]}
+
+
+async def seeded_registry(tmp_path: Path) -> RegistrySettings:
+    """A registry database with the extractor and raw subjects published; its settings to serve it."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/registry.db"
+    async with running_registry(url) as registry:
+        for subject in ("finance.extractor.invoice", "finance.raw.invoice"):
+            await registry.publish(SCHEMA, subject)  # type: ignore[arg-type]
+    return RegistrySettings(database=DatabaseSettings(url=SecretStr(url)), auth=auth_settings())
 
 
 def test_every_definition_names_this_factory() -> None:
@@ -95,30 +108,27 @@ async def test_the_factory_runs_a_glue_stage_on_production_parts(
 
     observer.subscribe("observer", ["BatchLanded", "PipelineFailed"], record_event)
     await observer.start()
-    schema = {"type": "object", "properties": {"invoice_id": {"type": "string"}}, "required": ["invoice_id"]}
+    settings = await seeded_registry(tmp_path)
     try:
-        async with running_registry(f"sqlite+aiosqlite:///{tmp_path}/registry.db") as registry:
-            for subject in ("finance.extractor.invoice", "finance.raw.invoice"):
-                await registry.publish(schema, subject)  # type: ignore[arg-type]
-            with serving(registry.service.app) as registry_url:
-                argv = [
-                    "--registry-url", registry_url,
-                    "--registry-token-secret", secret["ARN"],
-                    "--event-bus", bus_name,
-                    "--aws-region", "eu-west-1",
-                    "--aws-endpoint-url", moto_endpoint,
-                ]  # fmt: skip
-                monkeypatch.setattr(sys, "argv", ["finance_raw_ingest.py", *argv])
-                args = JobArgs(
-                    schema_fqid=Selector.parse("finance.raw.invoice:v1.0"),
-                    input_schema_fqid=Selector.parse("finance.extractor.invoice:^1"),
-                    input_path=landing,
-                    output_path=f"s3://{bucket}/raw/invoice/",
-                    run_id=RunId(f"jr-{tag}"),
-                    pipeline_id=PipelineId("finance_raw_ingest"),
-                )
-                async with pipeline_deps() as deps:
-                    result = await raw.run(args, deps)
+        with serving(SPEC, settings, checker=toy_check) as registry_url:
+            argv = [
+                "--registry-url", registry_url,
+                "--registry-token-secret", secret["ARN"],
+                "--event-bus", bus_name,
+                "--aws-region", "eu-west-1",
+                "--aws-endpoint-url", moto_endpoint,
+            ]  # fmt: skip
+            monkeypatch.setattr(sys, "argv", ["finance_raw_ingest.py", *argv])
+            args = JobArgs(
+                schema_fqid=Selector.parse("finance.raw.invoice:v1.0"),
+                input_schema_fqid=Selector.parse("finance.extractor.invoice:^1"),
+                input_path=landing,
+                output_path=f"s3://{bucket}/raw/invoice/",
+                run_id=RunId(f"jr-{tag}"),
+                pipeline_id=PipelineId("finance_raw_ingest"),
+            )
+            async with pipeline_deps() as deps:
+                result = await raw.run(args, deps)
         assert result.landed, result.message
         assert str(result.output_uri).startswith(f"s3://{bucket}/raw/invoice/jr-{tag}/")
         await eventually(
@@ -137,31 +147,28 @@ async def test_the_local_factory_runs_a_stage_from_the_pipeline_settings(
     objects = tmp_path / "objects"
     (objects / "warehouse" / "landing").mkdir(parents=True)
     (objects / "warehouse" / "landing" / "part.jsonl").write_text(json.dumps({"invoice_id": "inv-1"}) + "\n")
-    schema = {"type": "object", "properties": {"invoice_id": {"type": "string"}}, "required": ["invoice_id"]}
-    async with running_registry(f"sqlite+aiosqlite:///{tmp_path}/registry.db") as registry:
-        for subject in ("finance.extractor.invoice", "finance.raw.invoice"):
-            await registry.publish(schema, subject)  # type: ignore[arg-type]
-        with serving(registry.service.app) as registry_url:
-            for name, value in {
-                "BUS__TRANSPORT": "memory",
-                "OBJECTS__KIND": "local",
-                "OBJECTS__ROOT": str(objects),
-                "REGISTRY__URL": registry_url,
-                "REGISTRY__TOKEN": TOKENS[Role.RUNNER],
-            }.items():
-                monkeypatch.setenv(f"SCHEMALINE_PIPELINE_{name}", value)
-            args = JobArgs(
-                schema_fqid=Selector.parse("finance.raw.invoice:v1.0"),
-                input_schema_fqid=Selector.parse("finance.extractor.invoice:^1"),
-                input_path="s3://warehouse/landing/part.jsonl",
-                output_path="s3://warehouse/raw/invoice/",
-                run_id=RunId("jr-local"),
-                pipeline_id=PipelineId("finance_raw_ingest"),
-            )
-            factory = factory_from_env(
-                {"SCHEMALINE_PIPELINE_DEPS": "schemaline.deploy.wiring:local_pipeline_deps"}
-            )
-            async with factory() as deps:
-                result = await raw.run(args, deps)
+    settings = await seeded_registry(tmp_path)
+    with serving(SPEC, settings, checker=toy_check) as registry_url:
+        for name, value in {
+            "BUS__TRANSPORT": "memory",
+            "OBJECTS__KIND": "local",
+            "OBJECTS__ROOT": str(objects),
+            "REGISTRY__URL": registry_url,
+            "REGISTRY__TOKEN": TOKENS[Role.RUNNER],
+        }.items():
+            monkeypatch.setenv(f"SCHEMALINE_PIPELINE_{name}", value)
+        args = JobArgs(
+            schema_fqid=Selector.parse("finance.raw.invoice:v1.0"),
+            input_schema_fqid=Selector.parse("finance.extractor.invoice:^1"),
+            input_path="s3://warehouse/landing/part.jsonl",
+            output_path="s3://warehouse/raw/invoice/",
+            run_id=RunId("jr-local"),
+            pipeline_id=PipelineId("finance_raw_ingest"),
+        )
+        factory = factory_from_env(
+            {"SCHEMALINE_PIPELINE_DEPS": "schemaline.deploy.wiring:local_pipeline_deps"}
+        )
+        async with factory() as deps:
+            result = await raw.run(args, deps)
     assert result.landed, result.message
     assert (objects / "warehouse" / "raw" / "invoice" / "jr-local" / "part-00000.jsonl").is_file()
