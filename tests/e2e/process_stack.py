@@ -1,5 +1,6 @@
 """Every service as its own process, started the way production starts it (`python -m …` with its
-settings in the environment), on RabbitMQ, PostgreSQL and a moto server's S3."""
+settings in the environment), on RabbitMQ, PostgreSQL and a moto server's S3. A `Launcher` starts
+each one: here as a child process, or as a container of the image (tests/e2e/launchers.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import secrets
 import signal
 import socket
 import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -34,6 +34,8 @@ from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSett
 from tests.support.moto_server import DUMMY_AWS_ENV
 from tests.support.postgres import ADMIN_DSN
 from tests.support.rabbitmq import AMQP_URL
+
+from .launchers import Launcher, ProcessLauncher
 
 SERVICES = {
     "registry": "SCHEMALINE_REGISTRY_",
@@ -142,14 +144,18 @@ def _env(prefix: str, values: dict[str, str]) -> dict[str, str]:
 
 
 @contextlib.asynccontextmanager
-async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[ProcessStack]:
+async def process_stack(
+    workdir: Path, moto_endpoint: str, launcher: Launcher | None = None
+) -> AsyncIterator[ProcessStack]:
+    launcher = launcher or ProcessLauncher()
     tag = uuid.uuid4().hex[:8]
     urls = await _create_databases(tag)
     tokens = {role: secrets.token_urlsafe(24) for role in ("runner", "publisher", "approver")}
     registry_port = free_port()
     registry_url = f"http://127.0.0.1:{registry_port}"
     spans = workdir / "spans.jsonl"
-    base = os.environ | DUMMY_AWS_ENV
+    spans.touch()
+    os.chmod(spans, 0o666)  # services may run under another uid (containers) and append to it
     processes: dict[str, subprocess.Popen[bytes]] = {}
     logs: list[Any] = []
     for service, prefix in SERVICES.items():
@@ -180,12 +186,7 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
         }.get(service, {})
         log = (workdir / f"{service}.log").open("wb")
         logs.append(log)
-        processes[service] = subprocess.Popen(  # noqa: ASYNC220 - starting, not waiting
-            [sys.executable, "-m", f"schemaline.{service}"],
-            env=base | _env(prefix, common | own),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        processes[service] = launcher.start(service, DUMMY_AWS_ENV | _env(prefix, common | own), log)
     try:
         async with httpx.AsyncClient(base_url=registry_url) as probe, asyncio.timeout(60):
             while True:
@@ -251,6 +252,7 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        launcher.close()
         for log in logs:
             log.close()
         await _drop_databases(urls)

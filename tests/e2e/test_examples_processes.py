@@ -1,4 +1,5 @@
-"""Examples A and B with every service as its own process on RabbitMQ, PostgreSQL and moto S3."""
+"""Examples A and B with every service as its own process on RabbitMQ, PostgreSQL and moto S3;
+with SCHEMALINE_E2E_IMAGE set, every service as its own container of that image (deploy/images/test.sh)."""
 
 import asyncio
 import json
@@ -13,6 +14,7 @@ from schemaline.governance.ledger import read_entries, read_head
 from schemaline.lineage_writer.sql_store import SqlLineageReader
 
 from .examples import example_a, example_b
+from .launchers import launcher_for
 from .process_stack import process_stack
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres, pytest.mark.moto, pytest.mark.slow]
@@ -37,7 +39,7 @@ def _services_in_trace_of(spans: list[dict[str, Any]], message_id: str) -> set[s
 
 
 async def test_examples_a_and_b_across_processes(tmp_path: Path, moto_endpoint: str) -> None:
-    async with process_stack(tmp_path, moto_endpoint) as stack:
+    async with process_stack(tmp_path, moto_endpoint, launcher_for(tmp_path)) as stack:
         lineage = SqlLineageReader(stack.lineage_engine)
         chain = await example_a(stack, lineage)
         await example_b(stack, lineage)
