@@ -6,7 +6,8 @@
 #   deploy/images/test.sh [IMAGE]         # what `make image-test` runs
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-IMAGE=${1:-schemaline:image-test}
+# Tagged per work tree, so two trees on one machine never run each other's image.
+IMAGE=${1:-schemaline:test-$(pwd | sha256sum | cut -c1-8)}
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/deploy/images/containers.conf}
 
 deploy/images/build.sh "$IMAGE"
