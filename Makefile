@@ -10,7 +10,7 @@ SOURCES = $(wildcard shared services cli pipelines tests bench)
 WORKSPACE = $(patsubst %/pyproject.toml,%,$(wildcard shared/*/pyproject.toml services/*/pyproject.toml cli/pyproject.toml pipelines/pyproject.toml))
 EXPORT := $(UV) export --quiet --hashes --no-emit-workspace --no-header --no-annotate
 
-.PHONY: install demo test lint pytest bench lock schemas image-test wheels
+.PHONY: install demo test lint pytest bench lock schemas image-test compose-test wheels
 
 install: $(VENV)/.installed
 
@@ -63,6 +63,12 @@ wheels: install
 # Build the image with podman, then run Examples A and B with every service in its own container.
 image-test: install
 	@deploy/images/test.sh
+
+# docker-compose.yml under podman-compose (stand-ins for the third-party images), each bus profile,
+# Examples A and B against it.
+compose-test: install
+	@deploy/images/compose-test.sh rabbitmq
+	@deploy/images/compose-test.sh eventbridge
 
 schemas: install
 	@$(BIN)/schemaline contracts export docs/events

@@ -25,9 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.contracts import EVENT_TYPES, Envelope, SchemaContract, Subject
 from schemaline.governance.approvals import decide, token_hash
-from schemaline.runtime.bus import EventBus, RabbitMQTransport
+from schemaline.runtime.bus import EventBus
+from schemaline.runtime.bus.factory import build_transport
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.objectstore import S3ObjectStore
+from schemaline.runtime.settings import BusSettings
 from schemaline.runtime.telemetry import JsonLinesSpanExporter, get_tracer, setup_tracing
 from schemaline.sdk.registry_api import RegistryApi
 from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSettings, connect_registry
@@ -197,52 +199,23 @@ async def process_stack(
                     if process.poll() is not None:
                         raise RuntimeError(f"{name} exited: {(workdir / f'{name}.log').read_text()[-3000:]}")
                 await asyncio.sleep(0.1)
-        settings = RegistryClientSettings(url=registry_url, token=SecretStr(tokens["runner"]))
-        observer = EventBus(
-            RabbitMQTransport(AMQP_URL, exchange=f"e2e.{tag}.events", queue_prefix=f"e2e.{tag}")
+        bus = BusSettings(
+            transport="rabbitmq",
+            amqp_url=SecretStr(AMQP_URL),
+            exchange=f"e2e.{tag}.events",
+            queue_prefix=f"e2e.{tag}",
         )
-        # The pipeline stages publish from this process: their spans go to the same file.
-        provider = setup_tracing("pipelines", JsonLinesSpanExporter(str(spans)), batch=False)
-        publisher_bus = EventBus(
-            RabbitMQTransport(AMQP_URL, exchange=f"e2e.{tag}.events", queue_prefix=f"e2e.{tag}"),
-            tracer=get_tracer(provider),
-        )
-        seen: list[Envelope[Any]] = []
-
-        async def record(envelope: Envelope[Any]) -> None:
-            seen.append(envelope)
-
-        observer.subscribe("e2e_observer", list(EVENT_TYPES), record)
-        await observer.start()
-        await publisher_bus.connect()
-        await asyncio.sleep(1.0)  # every service has declared its queue
-        engines = [create_engine(urls[name]) for name in ("drift_detector", "governance", "lineage_writer")]
-        async with (
-            S3ObjectStore.connect(endpoint_url=moto_endpoint) as objects,
-            connect_registry(settings) as runner,
-            RegistryApi(registry_url, token=tokens["publisher"]) as publisher,
-        ):
-            await objects.ensure_bucket("warehouse")
-            drift_engine, governance_engine, lineage_engine = engines
-            yield ProcessStack(
-                workdir=workdir,
-                tag=tag,
-                spans=spans,
-                database_urls=urls,
-                objects=objects,
-                runner=runner,
-                publisher=publisher,
-                drift_engine=drift_engine,
-                governance_engine=governance_engine,
-                lineage_engine=lineage_engine,
-                observer=observer,
-                publisher_bus=publisher_bus,
-                seen=seen,
-            )
-        for engine in engines:
-            await engine.dispose()
-        await observer.close()
-        await publisher_bus.close()
+        async with attach_stack(
+            workdir,
+            tag=tag,
+            bus=bus,
+            database_urls=urls,
+            moto_endpoint=moto_endpoint,
+            registry_url=registry_url,
+            runner_token=tokens["runner"],
+            publisher_token=tokens["publisher"],
+        ) as stack:
+            yield stack
     finally:
         for process in processes.values():
             if process.poll() is None:
@@ -256,3 +229,63 @@ async def process_stack(
         for log in logs:
             log.close()
         await _drop_databases(urls)
+
+
+@contextlib.asynccontextmanager
+async def attach_stack(
+    workdir: Path,
+    *,
+    tag: str,
+    bus: BusSettings,
+    database_urls: dict[str, str],
+    moto_endpoint: str,
+    registry_url: str,
+    runner_token: str,
+    publisher_token: str,
+) -> AsyncIterator[ProcessStack]:
+    """The test's side of a running stack: an observer of every event, the pipelines' publisher,
+    the services' databases, S3 and the registry's API (tests/e2e/compose_stack.py attaches too)."""
+    spans = workdir / "spans.jsonl"
+    settings = RegistryClientSettings(url=registry_url, token=SecretStr(runner_token))
+    observer = EventBus(build_transport(bus))
+    # The pipeline stages publish from this process: their spans go to the same file.
+    provider = setup_tracing("pipelines", JsonLinesSpanExporter(str(spans)), batch=False)
+    publisher_bus = EventBus(build_transport(bus), tracer=get_tracer(provider))
+    seen: list[Envelope[Any]] = []
+
+    async def record(envelope: Envelope[Any]) -> None:
+        seen.append(envelope)
+
+    observer.subscribe("e2e_observer", list(EVENT_TYPES), record)
+    await observer.start()
+    await publisher_bus.connect()
+    await asyncio.sleep(1.0)  # every service has declared its queue
+    engines = [
+        create_engine(database_urls[name]) for name in ("drift_detector", "governance", "lineage_writer")
+    ]
+    async with (
+        S3ObjectStore.connect(endpoint_url=moto_endpoint) as objects,
+        connect_registry(settings) as runner,
+        RegistryApi(registry_url, token=publisher_token) as publisher,
+    ):
+        await objects.ensure_bucket("warehouse")
+        drift_engine, governance_engine, lineage_engine = engines
+        yield ProcessStack(
+            workdir=workdir,
+            tag=tag,
+            spans=spans,
+            database_urls=database_urls,
+            objects=objects,
+            runner=runner,
+            publisher=publisher,
+            drift_engine=drift_engine,
+            governance_engine=governance_engine,
+            lineage_engine=lineage_engine,
+            observer=observer,
+            publisher_bus=publisher_bus,
+            seen=seen,
+        )
+    for engine in engines:
+        await engine.dispose()
+    await observer.close()
+    await publisher_bus.close()
