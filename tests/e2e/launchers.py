@@ -18,8 +18,10 @@ IMAGE_ENV = "SCHEMALINE_E2E_IMAGE"
 
 
 class Launcher(Protocol):
-    def start(self, service: str, env: Mapping[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
-        """Start `python -m schemaline.<service>` with `env`; SIGTERM to the process stops it."""
+    def start(
+        self, service: str, env: Mapping[str, str], log: IO[bytes], *args: str
+    ) -> subprocess.Popen[bytes]:
+        """Start `python -m schemaline.<service> [args]` with `env`; SIGTERM to the process stops it."""
         ...
 
     def close(self) -> None:
@@ -30,9 +32,11 @@ class Launcher(Protocol):
 class ProcessLauncher:
     """The service as a child process of this interpreter, with this environment plus `env`."""
 
-    def start(self, service: str, env: Mapping[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    def start(
+        self, service: str, env: Mapping[str, str], log: IO[bytes], *args: str
+    ) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [sys.executable, "-m", f"schemaline.{service}"],
+            [sys.executable, "-m", f"schemaline.{service}", *args],
             env=os.environ | dict(env),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -56,7 +60,9 @@ class PodmanLauncher:
         # The image runs as uid 10001: it must be able to write the spans file the test reads.
         workdir.chmod(0o777)
 
-    def start(self, service: str, env: Mapping[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    def start(
+        self, service: str, env: Mapping[str, str], log: IO[bytes], *args: str
+    ) -> subprocess.Popen[bytes]:
         name = f"schemaline-e2e-{uuid.uuid4().hex[:8]}-{service.replace('_', '-')}"
         self.names.append(name)
         command = ["podman", "run", "--rm", "--pull", "never", "--name", name, "--network", "host"]
@@ -66,7 +72,7 @@ class PodmanLauncher:
         command += ["--volume", f"{self.workdir}:{self.workdir}"]
         for key, value in env.items():
             command += ["--env", f"{key}={value}"]
-        command += [self.image, "python", "-m", f"schemaline.{service}"]
+        command += [self.image, "python", "-m", f"schemaline.{service}", *args]
         return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
 
     def close(self) -> None:

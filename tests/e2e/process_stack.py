@@ -29,7 +29,8 @@ from schemaline.runtime.bus import EventBus
 from schemaline.runtime.bus.factory import build_transport
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.objectstore import S3ObjectStore
-from schemaline.runtime.settings import BusSettings
+from schemaline.runtime.outbox import OutboxRelay
+from schemaline.runtime.settings import BusSettings, OutboxSettings
 from schemaline.runtime.telemetry import JsonLinesSpanExporter, get_tracer, setup_tracing
 from schemaline.sdk.registry_api import RegistryApi
 from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSettings, connect_registry
@@ -101,14 +102,16 @@ class ProcessStack:
         await self.publisher.put_contract(contract)
 
     async def approve(self, proposal_id: str, reason: str) -> Envelope[Any]:
+        relay = OutboxRelay(self.governance_engine, self.publisher_bus, OutboxSettings())
         envelope = await decide(
             self.governance_engine,
-            self.publisher_bus,
+            relay,
             proposal_id,
             approve=True,
             approver=APPROVER,
             reason=reason,
         )
+        await relay.drain()  # the governance process's relay may send it first; either is fine
         await self._until(lambda e: e.detail_type == "DriftResolved")
         await self.settle()
         return envelope
@@ -141,6 +144,21 @@ async def _drop_databases(urls: dict[str, str]) -> None:
         await admin.close()
 
 
+async def _migrate(workdir: Path, envs: dict[str, dict[str, str]], launcher: Launcher) -> None:
+    """Once per deploy, before the services start, what the migration Job does: `… migrate`."""
+    with contextlib.ExitStack() as files:
+        migrations = {
+            service: launcher.start(
+                service, env, files.enter_context((workdir / f"{service}.log").open("wb")), "migrate"
+            )
+            for service, env in envs.items()
+        }
+        codes = {service: await asyncio.to_thread(m.wait) for service, m in migrations.items()}
+    if failed := [service for service, code in codes.items() if code != 0]:
+        logs = {service: (workdir / f"{service}.log").read_text()[-3000:] for service in failed}
+        raise RuntimeError(f"migrate failed: {logs}")
+
+
 def _env(prefix: str, values: dict[str, str]) -> dict[str, str]:
     return {prefix + key: value for key, value in values.items()}
 
@@ -160,6 +178,7 @@ async def process_stack(
     os.chmod(spans, 0o666)  # services may run under another uid (containers) and append to it
     processes: dict[str, subprocess.Popen[bytes]] = {}
     logs: list[Any] = []
+    envs: dict[str, dict[str, str]] = {}
     for service, prefix in SERVICES.items():
         common = {
             "BUS__TRANSPORT": "rabbitmq",
@@ -175,10 +194,12 @@ async def process_stack(
             "TELEMETRY__JSONL_PATH": str(spans),
             "REGISTRY__URL": registry_url,
             "REGISTRY__TOKEN": tokens["runner"],
+            "HEALTH__HEARTBEAT_PATH": str(workdir / f"{service}.heartbeat"),
+            "HEALTH__INTERVAL_S": "0.2",
         }
         own = {
             "registry": {
-                "PORT": str(registry_port),
+                "HTTP__PORT": str(registry_port),
                 "OUTBOX__POLL_INTERVAL_S": "0.1",
                 "AUTH__TOKENS": json.dumps(
                     [{"name": f"e2e-{role}", "role": role, "token": token} for role, token in tokens.items()]
@@ -186,14 +207,19 @@ async def process_stack(
             },
             "governance": {"APPROVERS": json.dumps({APPROVER: token_hash(tokens["approver"])})},
         }.get(service, {})
-        log = (workdir / f"{service}.log").open("wb")
+        envs[service] = DUMMY_AWS_ENV | _env(prefix, common | own)
+    await _migrate(workdir, envs, launcher)
+    for service, env in envs.items():
+        log = (workdir / f"{service}.log").open("ab")
         logs.append(log)
-        processes[service] = launcher.start(service, DUMMY_AWS_ENV | _env(prefix, common | own), log)
+        processes[service] = launcher.start(service, env, log)
     try:
-        async with httpx.AsyncClient(base_url=registry_url) as probe, asyncio.timeout(60):
+        async with httpx.AsyncClient(base_url=registry_url) as probe, asyncio.timeout(90):
+            # Ready: the registry answers, and every service's heartbeat says its consumers run.
             while True:
                 with contextlib.suppress(httpx.TransportError):
-                    if (await probe.get("/api/v1/ready")).status_code == 200:
+                    beating = all((workdir / f"{name}.heartbeat").exists() for name in SERVICES)
+                    if beating and (await probe.get("/api/v1/ready")).status_code == 200:
                         break
                 for name, process in processes.items():
                     if process.poll() is not None:
@@ -243,8 +269,8 @@ async def attach_stack(
     runner_token: str,
     publisher_token: str,
 ) -> AsyncIterator[ProcessStack]:
-    """The test's side of a running stack: an observer of every event, the pipelines' publisher,
-    the services' databases, S3 and the registry's API (tests/e2e/compose_stack.py attaches too)."""
+    """The test's side of a running stack whose consumers run: an observer of every event, the
+    pipelines' publisher, the services' databases, S3 and the registry's API (compose_stack.py too)."""
     spans = workdir / "spans.jsonl"
     settings = RegistryClientSettings(url=registry_url, token=SecretStr(runner_token))
     observer = EventBus(build_transport(bus))
@@ -259,7 +285,6 @@ async def attach_stack(
     observer.subscribe("e2e_observer", list(EVENT_TYPES), record)
     await observer.start()
     await publisher_bus.connect()
-    await asyncio.sleep(1.0)  # every service has declared its queue
     engines = [
         create_engine(database_urls[name]) for name in ("drift_detector", "governance", "lineage_writer")
     ]
