@@ -79,6 +79,11 @@ class BatchSession:
         self._unparsed = 0
         self._finished = False
 
+    @property
+    def records_seen(self) -> int:
+        """Records fed so far: the index the next record will get."""
+        return self._index
+
     # -- input -------------------------------------------------------------------------------
 
     def feed(self, chunk: bytes) -> None:
