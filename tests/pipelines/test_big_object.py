@@ -60,6 +60,7 @@ def test_a_2gb_object_validates_with_peak_rss_under_300mb(tmp_path: Path) -> Non
         text=True,
     )
     result = json.loads(done.stdout.splitlines()[-1])
+    print(f"{SIZE_MB} MB, {records:,} records: peak RSS {result['peak_rss_mb']:.0f} MB")
     assert result["status"] == "landed"
     assert (result["records_in"], result["records_out"], result["skipped"]) == (records, records, 0)
     landed = root / "warehouse" / "gdp" / "invoice" / "jr-big" / "part-00000.jsonl"

@@ -102,7 +102,7 @@ class PartitionRun:
         self._stats = PartitionStats(index)
         self._when = datetime.now(UTC)
         self._rejected: list[RejectedRecord] = []
-        self._pre = engine.session(plan.reads.schema, plan.pre_policy, sink=self._rejected.append)
+        self._pre = engine.session(plan.reads.schema, plan.pre_policy, sink=self._pre_reject)
         self._post: BatchSession | None = None
         self._fold: FoldStage | None = None
         self._map: MapStage | None = None
@@ -163,6 +163,9 @@ class PartitionRun:
         if self._post is not None:
             stats.post = self._post.finish().counts
         return stats
+
+    def _pre_reject(self, rejected: RejectedRecord) -> None:
+        self._rejected.append(rejected)
 
     def _post_reject(self, rejected: RejectedRecord) -> None:
         _first_errors(self._stats.post_errors, rejected, rejected.index)
