@@ -85,6 +85,7 @@ class SparkRunner:
     def _job(self, plan: PartitionPlan, folder: Path) -> list[PartitionStats]:
         context = self._spark.sparkContext
         partitions = self._partitions or context.defaultParallelism
-        lines = context.textFile((folder / INPUT).as_uri(), minPartitions=partitions)
+        # Lines as bytes: orjson parses them as they are, with no UTF-8 decoding in between.
+        lines = context.textFile((folder / INPUT).as_uri(), minPartitions=partitions, use_unicode=False)
         task = functools.partial(spark_partition, plan, str(folder))
         return lines.mapPartitionsWithIndex(task).collect()
