@@ -12,6 +12,7 @@ from schemaline.runtime.objectstore import ObjectStore, open_object_store
 from schemaline.runtime.service import Service
 from schemaline.sdk.registry_settings import connect_registry
 from schemaline.validator.handler import SERVICE, Deps, handlers
+from schemaline.validator.pins import open_pins
 from schemaline.validator.ports import SchemaCatalog
 from schemaline.validator.registry_catalog import RegistryCatalog
 from schemaline.validator.settings import ValidatorSettings
@@ -46,12 +47,14 @@ def bootstrap(
 
 @contextlib.asynccontextmanager
 async def from_settings(settings: ValidatorSettings) -> AsyncIterator[Service]:
-    """The validator on the parts its settings name: object store and registry, closed on exit."""
+    """The validator on the parts its settings name: object store, registry and the database its
+    run pins live in (shared by every replica), closed on exit."""
     async with (
         open_object_store(settings.objects) as objects,
         connect_registry(settings.registry) as registry,
+        open_pins(settings.database.url.get_secret_value()) as pins,
     ):
         service, _deps = bootstrap(
-            settings, catalog=RegistryCatalog(registry.resolver, registry.api), objects=objects
+            settings, catalog=RegistryCatalog(registry.resolver, registry.api, pins), objects=objects
         )
         yield service
