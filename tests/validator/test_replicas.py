@@ -1,10 +1,12 @@
-"""Competing validator replicas on one RabbitMQ queue keep every run on the schema version its first
-batch pinned, across a restart and a hop between replicas (pins in the shared PostgreSQL)."""
+"""Competing validator replicas on one queue (RabbitMQ, or EventBridge → SQS) keep every run on the
+schema version its first batch pinned, across a restart and a hop between replicas (pins in the
+shared PostgreSQL)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,8 +26,29 @@ from tests.support.invoices import invoice, jsonl
 
 from .conftest import V12, VERDICTS, catalog
 
-pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres]
+pytestmark = pytest.mark.postgres
 BATCH = "s3://warehouse/gdp/invoice/batch.jsonl"
+
+
+@pytest.fixture(
+    params=[pytest.param("rabbitmq", marks=pytest.mark.rabbitmq), pytest.param("sqs", marks=pytest.mark.moto)]
+)
+def bus_settings(request: pytest.FixtureRequest) -> BusSettings:
+    """One queue the replicas compete on; one message in flight each, so deliveries alternate."""
+    if request.param == "rabbitmq":
+        rabbit: BusSettings = request.getfixturevalue("rabbit_settings")
+        return rabbit.model_copy(update={"prefetch": 1})
+    tag = uuid.uuid4().hex[:10]
+    return BusSettings(
+        transport="eventbridge",
+        event_bus=f"test-{tag}-events",
+        queue_prefix=f"test-{tag}",
+        aws_endpoint_url=request.getfixturevalue("moto_endpoint"),
+        retry_backoff_s=0.01,
+        wait_time_s=1,
+        visibility_timeout_s=5,
+        prefetch=1,
+    )
 
 
 class Replica:
@@ -39,7 +62,7 @@ class Replica:
 
 @contextlib.asynccontextmanager
 async def running(
-    replica: Replica, rabbit: BusSettings, store: LocalFolderStore, pins_url: str
+    replica: Replica, bus_settings: BusSettings, store: LocalFolderStore, pins_url: str
 ) -> AsyncIterator[Replica]:
     async with open_pins(pins_url) as pins:
         shared = InMemoryCatalog(pins)
@@ -51,7 +74,9 @@ async def running(
             return await resolve(selector, run_id)
 
         shared.resolve = counted  # type: ignore[method-assign]
-        service, _ = bootstrap(ValidatorSettings(), catalog=shared, objects=store, bus=build_bus(rabbit))
+        service, _ = bootstrap(
+            ValidatorSettings(), catalog=shared, objects=store, bus=build_bus(bus_settings)
+        )
         async with service.running():
             yield replica
 
@@ -88,27 +113,26 @@ class Observer:
 
 
 async def test_two_replicas_keep_every_run_on_one_version_across_a_restart(
-    rabbit_settings: BusSettings, postgres_url: str, tmp_path: Path
+    bus_settings: BusSettings, postgres_url: str, tmp_path: Path
 ) -> None:
-    rabbit = rabbit_settings.model_copy(update={"prefetch": 1})  # deliveries alternate between replicas
     store = LocalFolderStore(tmp_path / "objects")
     await store.put_bytes(BATCH, jsonl([invoice(i) for i in range(20)]))
-    observer = Observer(build_bus(rabbit))
+    observer = Observer(build_bus(bus_settings))
     observer.bus.subscribe("ops", VERDICTS, observer.record)
     await observer.bus.start()
     first, second, restarted = Replica("a"), Replica("b"), Replica("a'")
     for replica in (first, second, restarted):
         del replica.catalog.schemas[V12]  # v1.2 is not published yet
     try:
-        async with running(first, rabbit, store, postgres_url):
+        async with running(first, bus_settings, store, postgres_url):
             assert await observer.land("jr-old") == ["finance.gdp.invoice:v1.1"]
         # v1.2 is published while replica a is down; every replica's registry now says ^1 = v1.2.
         for replica in (first, second, restarted):
             replica.catalog.add(V12, catalog().schemas[V12])
-        async with running(second, rabbit, store, postgres_url):
+        async with running(second, bus_settings, store, postgres_url):
             assert await observer.land("jr-old") == ["finance.gdp.invoice:v1.1"]  # hopped to b
             assert await observer.land("jr-new") == ["finance.gdp.invoice:v1.2"]
-            async with running(restarted, rabbit, store, postgres_url):
+            async with running(restarted, bus_settings, store, postgres_url):
                 assert set(await observer.land("jr-old", 10)) == {"finance.gdp.invoice:v1.1"}
                 assert set(await observer.land("jr-new", 6)) == {"finance.gdp.invoice:v1.2"}
     finally:
