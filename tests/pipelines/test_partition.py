@@ -1,20 +1,15 @@
-"""One partition, fed many groups of lines: what it leaves out, writes and counts adds up; and the
-byte ranges Spark partitions an object into give every line to exactly one partition."""
+"""One partition, fed many groups of lines: what it leaves out, writes and counts adds up."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import orjson
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from schemaline.contracts import QuarantineLine, StagePolicy
 from schemaline.pipelines.glue import gdp, kpi
 from schemaline.pipelines.glue.partition import Checked, PartitionPlan, run_partition
 from schemaline.pipelines.glue.reconcile import Totals
-from schemaline.pipelines.glue.spark import byte_ranges, lines_in_range
 from schemaline.pipelines.seed import seed_schema
 from schemaline.pipelines.source import example_a
 
@@ -68,22 +63,3 @@ def test_a_fold_stage_keeps_partial_totals() -> None:
     )
     assert stats.passed == len(kept)
     assert kpi.rows([stats.partial]) == kpi.aggregate(kept)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    lines=st.lists(st.binary(min_size=0, max_size=12).map(lambda b: b.replace(b"\n", b"x")), max_size=30),
-    last_newline=st.booleans(),
-    parts=st.integers(min_value=1, max_value=40),
-)
-def test_byte_ranges_give_every_line_to_exactly_one_partition(
-    lines: list[bytes], last_newline: bool, parts: int, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    data = b"\n".join(lines) + (b"\n" if last_newline and lines else b"")
-    path = tmp_path_factory.mktemp("ranges") / "input.jsonl"
-    path.write_bytes(data)
-    ranges = byte_ranges(len(data), parts)
-    assert len(ranges) <= parts
-    read = [line for start, end in ranges for line in lines_in_range(path, start, end)]
-    assert b"".join(read) == data
-    assert len(read) == data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)

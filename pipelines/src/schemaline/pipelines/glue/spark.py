@@ -1,12 +1,10 @@
 """The Spark path: a job's partitions validated and transformed inside `mapPartitionsWithIndex`.
 
-The input is split into byte ranges, one per partition, cut at line boundaries the way Hadoop's
-text input cuts them (a line belongs to the range it starts in). Spark schedules the partitions;
-each task reads its range itself and runs one `PartitionRun` over it, with the process's shared
-engine (a schema compiles once per executor), writes its output and quarantine parts under the
-run's staging folder and returns only its stats. No record crosses between the JVM and Python:
-shipping each line through the JVM (`textFile`) cost about as much CPU as validating it. The stage
-logic then reconciles and lands as for the plain-Python path.
+Spark reads the input, splits it into partitions and runs one `PartitionRun` in each, with the
+process's shared engine (a schema compiles once per executor). Each task writes its output and
+quarantine parts under the run's staging folder and returns only its stats, so records cross
+from the JVM to Python once and never back. The stage logic then reconciles and lands as for the
+plain-Python path.
 
 Where Spark reads and writes: here a local staging folder (`file://`), with the input copied in
 from the object store and the parts uploaded by the driver, because Spark reaches S3 only through
@@ -35,34 +33,11 @@ if TYPE_CHECKING:
 INPUT = "input.jsonl"
 
 
-def byte_ranges(size: int, parts: int) -> list[tuple[int, int]]:
-    """`parts` ranges of about equal size covering `size` bytes (fewer for a small object)."""
-    step = max(1, -(-size // max(1, parts)))
-    return [(start, min(size, start + step)) for start in range(0, size, step)] or [(0, 0)]
-
-
-def lines_in_range(path: Path, start: int, end: int) -> Iterator[bytes]:
-    """The lines that start in [start, end): the first one is finished by the range before it, and
-    the last one is read to its end even past `end`."""
-    with path.open("rb") as handle:
-        position = start
-        if start:
-            handle.seek(start - 1)
-            position += len(handle.readline()) - 1  # the rest of a line begun before `start`
-        for line in handle:
-            if position >= end:
-                return
-            position += len(line)
-            yield line
-
-
 def spark_partition(
-    plan: PartitionPlan, folder: str, index: int, ranges: Iterator[tuple[int, int]]
+    plan: PartitionPlan, folder: str, index: int, lines: Iterator[str]
 ) -> Iterator[PartitionStats]:
-    """The task: one partition's byte range read, its parts written, its stats out."""
-    source = Path(folder) / INPUT
+    """The task: one partition's lines in, its parts written, its stats out."""
     out, quarantine = PartFile(Path(folder) / OUT, index), PartFile(Path(folder) / QUARANTINE, index)
-    lines = (line for start, end in ranges for line in lines_in_range(source, start, end))
     stats = run_partition(plan, index, lines, out=out.write, quarantine=quarantine.write)
     out.commit()
     quarantine.commit()
@@ -109,6 +84,8 @@ class SparkRunner:
 
     def _job(self, plan: PartitionPlan, folder: Path) -> list[PartitionStats]:
         context = self._spark.sparkContext
-        ranges = byte_ranges((folder / INPUT).stat().st_size, self._partitions or context.defaultParallelism)
+        partitions = self._partitions or context.defaultParallelism
+        # Lines as bytes: orjson parses them as they are, with no UTF-8 decoding in between.
+        lines = context.textFile((folder / INPUT).as_uri(), minPartitions=partitions, use_unicode=False)
         task = functools.partial(spark_partition, plan, str(folder))
-        return context.parallelize(ranges, len(ranges)).mapPartitionsWithIndex(task).collect()
+        return lines.mapPartitionsWithIndex(task).collect()
