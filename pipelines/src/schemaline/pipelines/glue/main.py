@@ -17,11 +17,12 @@ Run = Callable[[JobArgs, StageDeps], Awaitable[StageResult]]
 
 def _extras(argv: Sequence[str] | None) -> argparse.Namespace:
     """`--pipeline-deps module:factory` stands in for the environment variable; `--engine spark`
-    runs the partitions on Spark (`--spark-master`, default `local[*]`; Glue's own on Glue)."""
+    runs the partitions on Spark (`--spark-master`; by default the master the platform set, as on
+    Glue or under spark-submit)."""
     pick = argparse.ArgumentParser(add_help=False)
     pick.add_argument("--pipeline-deps")
     pick.add_argument("--engine", choices=("python", "spark"), default="python")
-    pick.add_argument("--spark-master", default="local[*]")
+    pick.add_argument("--spark-master")
     known, _ = pick.parse_known_args(sys.argv[1:] if argv is None else argv)
     return known
 

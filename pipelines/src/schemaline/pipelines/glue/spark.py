@@ -44,15 +44,16 @@ def spark_partition(
     yield stats
 
 
-def local_session(master: str = "local[*]", app: str = "schemaline") -> SparkSession:
-    """A Spark session whose Python workers run this interpreter (and so see these packages)."""
+def local_session(master: str | None = "local[*]", app: str = "schemaline") -> SparkSession:
+    """A Spark session whose Python workers run this interpreter (and so see these packages).
+    `master=None` takes the one the platform set (Glue, spark-submit)."""
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = SparkSession.builder if master is None else SparkSession.builder.master(master)
     session = (
-        SparkSession.builder.master(master)
-        .appName(app)
+        builder.appName(app)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
