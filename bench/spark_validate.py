@@ -9,7 +9,7 @@ and its Python workers warmed up first) and by `LocalRunner`, this one process s
 object; the two alternate, 3 times each (2 with --quick), and the fastest run of each counts,
 since other work shares the cores. Both read the batch from a local folder store and write their
 output and quarantine parts to local disk; Spark's figure includes copying the object into its staging folder
-(docs/decisions.md, 16), shown apart. parallel_efficiency = spark_rps / (N × single_process_rps).
+(docs/decisions.md, 18), shown apart. parallel_efficiency = spark_rps / (N × single_process_rps).
 The last line is one JSON object of the figures.
 """
 

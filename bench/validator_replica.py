@@ -26,14 +26,14 @@ from schemaline.contracts import (
     StagePolicy,
     ValidationTiming,
 )
-from schemaline.runtime.bus import build_bus
 from schemaline.runtime.logging import configure_logging
 from schemaline.runtime.objectstore import S3ObjectStore
+from schemaline.runtime.service import start
 from schemaline.runtime.settings import BusSettings
-from schemaline.validator.bootstrap import bootstrap
 from schemaline.validator.pins import open_pins
 from schemaline.validator.ports import InMemoryCatalog
 from schemaline.validator.settings import ValidatorSettings
+from schemaline.validator.spec import SPEC
 
 FQID = Fqid.parse("finance.gdp.invoice:v1.0")
 PREFETCH = 4  # a replica holds only a few batches, so idle replicas get the rest
@@ -57,16 +57,16 @@ async def main(exchange: str, prefix: str, endpoint: str, pins_url: str) -> None
     configure_logging("WARNING")
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ.setdefault(name, "bench")
-    bus = build_bus(
-        BusSettings(transport="rabbitmq", exchange=exchange, queue_prefix=prefix, prefetch=PREFETCH)
+    # The queue expires a minute after the last replica of a bench run stops consuming it.
+    bus = BusSettings(
+        transport="rabbitmq", exchange=exchange, queue_prefix=prefix, prefetch=PREFETCH, queue_expires_s=60
     )
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with S3ObjectStore.connect(endpoint_url=endpoint) as store, open_pins(pins_url) as pins:
-        service, _ = bootstrap(
-            ValidatorSettings(), catalog=bench_catalog(InMemoryCatalog(pins)), objects=store, bus=bus
-        )
-        async with service.running():
+        catalog = bench_catalog(InMemoryCatalog(pins))
+        settings = ValidatorSettings(bus=bus)
+        async with start(SPEC, settings, engine=pins.engine, catalog=catalog, objects=store):
             print("ready", flush=True)
             await stop.wait()
 

@@ -17,11 +17,12 @@ import pytest
 from schemaline.contracts import BatchLanded, Envelope, RunId, Selector, new_envelope
 from schemaline.runtime.bus import EventBus, build_bus
 from schemaline.runtime.objectstore import LocalFolderStore
+from schemaline.runtime.service import start
 from schemaline.runtime.settings import BusSettings
-from schemaline.validator.bootstrap import bootstrap
 from schemaline.validator.pins import open_pins
 from schemaline.validator.ports import InMemoryCatalog, ResolvedSchema
 from schemaline.validator.settings import ValidatorSettings
+from schemaline.validator.spec import SPEC
 from tests.support.invoices import invoice, jsonl
 
 from .conftest import V12, VERDICTS, catalog
@@ -74,10 +75,8 @@ async def running(
             return await resolve(selector, run_id)
 
         shared.resolve = counted  # type: ignore[method-assign]
-        service, _ = bootstrap(
-            ValidatorSettings(), catalog=shared, objects=store, bus=build_bus(bus_settings)
-        )
-        async with service.running():
+        settings = ValidatorSettings(bus=bus_settings)
+        async with start(SPEC, settings, engine=pins.engine, catalog=shared, objects=store):
             yield replica
 
 

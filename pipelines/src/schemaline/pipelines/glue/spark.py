@@ -8,7 +8,7 @@ plain-Python path.
 
 Where Spark reads and writes: here a local staging folder (`file://`), with the input copied in
 from the object store and the parts uploaded by the driver, because Spark reaches S3 only through
-hadoop-aws, which no package we can install carries (docs/decisions.md, 16). On Glue, where S3 is
+hadoop-aws, which no package we can install carries (docs/decisions.md, 18). On Glue, where S3 is
 Spark's own file system, the folder would be an `s3://` prefix.
 """
 

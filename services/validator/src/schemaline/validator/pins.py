@@ -14,10 +14,9 @@ import contextlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, make_url, select
+from sqlalchemy import Column, DateTime, MetaData, String, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -65,20 +64,16 @@ class SqlPins:
     """Pins in the shared database (PostgreSQL in production, SQLite embedded), remembered here too."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        self.engine = engine
         self._seen = InMemoryPins()
         insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._insert = insert
-
-    async def create(self) -> None:
-        async with self._engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
 
     async def get(self, run_id: RunId, selector: str) -> Fqid | None:
         seen = await self._seen.get(run_id, selector)
         if seen is not None:
             return seen
-        async with self._engine.connect() as conn:
+        async with self.engine.connect() as conn:
             found = await conn.scalar(
                 select(run_pins.c.fqid).where(run_pins.c.run_id == run_id, run_pins.c.selector == selector)
             )
@@ -86,7 +81,7 @@ class SqlPins:
 
     async def put_first(self, run_id: RunId, selector: str, fqid: Fqid) -> Fqid:
         row = {"run_id": run_id, "selector": selector, "fqid": str(fqid), "pinned_at": datetime.now(UTC)}
-        async with self._engine.begin() as conn:
+        async with self.engine.begin() as conn:
             await conn.execute(self._insert(run_pins).values(row).on_conflict_do_nothing())
             pinned = await conn.scalar(
                 select(run_pins.c.fqid).where(run_pins.c.run_id == run_id, run_pins.c.selector == selector)
@@ -106,14 +101,12 @@ async def pinned(
 
 @contextlib.asynccontextmanager
 async def open_pins(url: str) -> AsyncIterator[SqlPins]:
-    """Pins in the database at `url` (its table created if missing), disposed of on exit."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    """Pins in the database at `url`, outside a running service (tests, benchmarks): its table is
+    created if missing, and the engine disposed of on exit. The service's own come from its spec."""
     engine = create_engine(url)
     try:
-        pins = SqlPins(engine)
-        await pins.create()
-        yield pins
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        yield SqlPins(engine)
     finally:
         await engine.dispose()
