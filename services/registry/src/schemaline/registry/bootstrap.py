@@ -111,5 +111,10 @@ def bootstrap(
         startup.append(functools.partial(migrate, engine))
     consumer = Service(SERVICE, bus, handlers, startup=startup, shutdown=[engine.dispose])
     service = RegistryService(settings, engine, registry, relay, consumer)
-    service.app = create_app(registry, TokenTable(settings.auth.tokens), lifespan=service._lifespan)
+    service.app = create_app(
+        registry,
+        TokenTable(settings.auth.tokens),
+        lifespan=service._lifespan,
+        gate_wait_s=settings.confluent.gate_wait_s,
+    )
     return service

@@ -29,6 +29,11 @@ class Candidate:
     document: JsonSchema
     normalized: str
     fingerprint: Fingerprint
+    bundle: JsonSchema | None = None  # with Confluent references: the document, references embedded
+
+    @property
+    def checked(self) -> JsonSchema:
+        return self.document if self.bundle is None else self.bundle
 
     @classmethod
     def stored(cls, normalized: str, fingerprint: Fingerprint) -> Candidate:
@@ -89,12 +94,15 @@ def assess(
     `new_major` opens the next major line on purpose: the verdict is still reported, but it does not
     gate the proposal (`gates` is False), and readers pinned to `^MAJOR` of the old line never see it.
     """
-    if not history:
+    # Versions soft-deleted through the Confluent API are not compared (as in Confluent), but they
+    # keep their numbers: the next version still follows the newest one ever published.
+    live = [version for version in history if not version.deleted]
+    if not live:
         # A first version has nothing to be compatible with.
         verdict = Verdict(True, config.level, config.policy, (), "minor")
-        return Assessment(verdict, None, FIRST_VERSION)
+        return Assessment(verdict, history[-1] if history else None, _after(history))
     try:
-        verdict = checker(candidate.document, [v.schema for v in history], config.level, config.policy)
+        verdict = checker(candidate.checked, [v.checked for v in live], config.level, config.policy)
     except SchemaError as exc:
         raise InvalidSchemaError(str(exc)) from None
     base = history[-1]
@@ -103,6 +111,10 @@ def assess(
     return Assessment(
         verdict, base, latest.next_major() if major else latest.next_minor(), gates=not new_major
     )
+
+
+def _after(history: Sequence[SchemaVersion]) -> Version:
+    return history[-1].fqid.version.next_minor() if history else FIRST_VERSION
 
 
 def summarize(verdict: Verdict) -> tuple[ChangeSummary, ...]:

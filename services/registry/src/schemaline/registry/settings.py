@@ -45,6 +45,14 @@ class CompatDefaults(BaseModel):
     policy: Policy = Field(default=Policy.STRICT, description="Policy of subjects without their own")
 
 
+class ConfluentSettings(BaseModel):
+    gate_wait_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a Confluent registration on a contract-bound subject waits for the gate",
+    )
+
+
 class RegistrySettings(ServiceSettings):
     model_config = SettingsConfigDict(
         env_prefix="SCHEMALINE_REGISTRY_", env_nested_delimiter="__", extra="ignore"
@@ -58,3 +66,4 @@ class RegistrySettings(ServiceSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     compat: CompatDefaults = Field(default_factory=CompatDefaults)
+    confluent: ConfluentSettings = Field(default_factory=ConfluentSettings)

@@ -8,6 +8,8 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import APIRouter, FastAPI
 
 from schemaline.registry.api import contracts, fetch, health, subjects
+from schemaline.registry.api.confluent import PREFIX as CONFLUENT_PREFIX
+from schemaline.registry.api.confluent import create_confluent_app
 from schemaline.registry.api.errors import install_error_handlers
 from schemaline.registry.api.roles import AUTH_ERRORS
 from schemaline.registry.auth import TokenTable
@@ -20,6 +22,8 @@ def create_app(
     registry: Registry,
     tokens: TokenTable,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    *,
+    gate_wait_s: float = 5.0,
 ) -> FastAPI:
     app = FastAPI(
         title="Schemaline registry",
@@ -34,6 +38,7 @@ def create_app(
     for module in (fetch, subjects, contracts):
         api.include_router(module.router, responses=AUTH_ERRORS)
     app.include_router(api)
+    app.mount(CONFLUENT_PREFIX, create_confluent_app(registry, tokens, gate_wait_s=gate_wait_s))
     install_error_handlers(app)
     return app
 
