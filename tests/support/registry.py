@@ -35,7 +35,7 @@ from schemaline.contracts import (
 )
 from schemaline.registry.bootstrap import RegistryService, bootstrap
 from schemaline.registry.compat import Checker
-from schemaline.registry.settings import AuthSettings, RegistrySettings, Role, TokenGrant
+from schemaline.registry.settings import AuthSettings, ConfluentSettings, RegistrySettings, Role, TokenGrant
 from schemaline.runtime.bus import EventBus, InMemoryTransport, Transport, build_bus
 from schemaline.runtime.settings import BusSettings, DatabaseSettings
 from schemaline.sdk.compat import Change, Comparison, Level, Policy, Verdict
@@ -180,10 +180,14 @@ async def running_registry(
     bus_settings: BusSettings | None = None,
     transport: Transport | None = None,
     checker: Checker = toy_check,
+    confluent: ConfluentSettings | None = None,
 ) -> AsyncIterator[Harness]:
     bus_settings = bus_settings or BusSettings()
     settings = RegistrySettings(
-        database=DatabaseSettings(url=SecretStr(database_url)), bus=bus_settings, auth=auth_settings()
+        database=DatabaseSettings(url=SecretStr(database_url)),
+        bus=bus_settings,
+        auth=auth_settings(),
+        confluent=confluent or ConfluentSettings(),
     )
     if bus_settings.transport == "memory":
         transport = transport or InMemoryTransport()

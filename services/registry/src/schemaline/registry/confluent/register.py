@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 
-from schemaline.contracts import Fqid, ProposalId, SchemaPublished, Subject, new_envelope
+from schemaline.contracts import Fingerprint, Fqid, ProposalId, SchemaPublished, Subject, new_envelope
 from schemaline.registry import service
 from schemaline.registry.compat import Candidate, assess, parse_candidate
 from schemaline.registry.confluent import errors
@@ -93,8 +93,9 @@ async def register(
             )
         if not governed:
             if references:
+                # The version's fingerprint names its content: the schema and its references.
                 bundle = await tx.confluent.bundle(candidate.normalized, references)
-                candidate = replace(candidate, bundle=json.loads(bundle))
+                candidate = replace(candidate, fingerprint=Fingerprint(key), bundle=json.loads(bundle))
             schema_id = await _publish_now(registry, tx, subject, candidate, references, principal)
     if not governed:
         registry.notify_outbox()
@@ -112,10 +113,6 @@ async def _publish_now(
 ) -> int:
     await tx.ensure_subject(subject, registry.now())
     await tx.lock_subject(subject)
-    if await tx.version_by_fingerprint(subject, candidate.fingerprint) is not None:
-        raise errors.invalid_schema(
-            f"this schema is already registered under {subject} with other references"
-        )
     config = await registry.config_of(tx, subject)
     history = await tx.versions(subject)
     assessment = assess(registry.checker, candidate, history, config)
