@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
 from jsonschema.exceptions import SchemaError as JsonSchemaError
 
 from schemaline.contracts import ChangeSummary, Fingerprint, Version
@@ -16,7 +15,7 @@ from schemaline.registry.fingerprint import fingerprint_of, normalize
 from schemaline.registry.model import SchemaVersion, SubjectConfig
 from schemaline.sdk.compat import Level, Policy, SchemaError, Verdict
 from schemaline.sdk.compat.api import JsonSchema
-from schemaline.sdk.compat.validation import oversized_integer
+from schemaline.sdk.compat.validation import metaschema_validator, oversized_integer
 
 Checker = Callable[[JsonSchema, Sequence[JsonSchema], Level, Policy], Verdict]
 """The compatibility engine's `check` (history oldest first); tests may pass another."""
@@ -60,13 +59,14 @@ class Assessment:
 
 
 def parse_candidate(document: Any) -> Candidate:
-    """Check that `document` is a JSON Schema (draft 2020-12) and fingerprint its normalized form."""
+    """Check that `document` is a JSON Schema (its `$schema` dialect, draft-07 when unsaid, as the
+    compatibility engine reads it) and fingerprint its normalized form."""
     if not isinstance(document, dict | bool):
         raise InvalidSchemaError(
             f"a JSON Schema is an object or a boolean, got {type(document).__name__}", pointer=""
         )
     try:
-        jsonschema.Draft202012Validator.check_schema(document)
+        metaschema_validator(document).check_schema(document)
     except JsonSchemaError as exc:
         pointer = "".join(f"/{part}" for part in exc.path)
         raise InvalidSchemaError(f"not a valid JSON Schema: {exc.message}", pointer=pointer) from None

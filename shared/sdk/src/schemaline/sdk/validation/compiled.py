@@ -12,6 +12,7 @@ import orjson
 
 from schemaline.contracts import Fingerprint
 from schemaline.sdk.compat.api import SchemaError
+from schemaline.sdk.compat.dialect import DEFAULT_URI
 from schemaline.sdk.validation.fingerprint import JsonSchema, fingerprint, normalized_json
 from schemaline.sdk.validation.pointers import pointer
 from schemaline.sdk.validation.shape import TopLevelModel, closed_twin, top_level_model
@@ -73,6 +74,10 @@ def compile_schema(schema: Any, *, validate_formats: bool = False) -> CompiledSc
         own: JsonSchema = orjson.loads(normalized_json(schema))
     except (TypeError, ValueError) as exc:
         raise SchemaError(f"not JSON-serialisable: {exc}") from None
+    if isinstance(own, dict) and "$schema" not in own:
+        # A schema that does not say its dialect is draft-07, as the compatibility engine and every
+        # Confluent client read it (jsonschema-rs alone would read 2020-12).
+        own["$schema"] = DEFAULT_URI
     try:
         jsonschema_rs.meta.validate(own)
     except jsonschema_rs.ValidationError as exc:
