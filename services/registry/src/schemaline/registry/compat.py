@@ -122,6 +122,7 @@ def summarize(verdict: Verdict) -> tuple[ChangeSummary, ...]:
         ChangeSummary(
             type=change.type,
             path=change.path,
+            keyword=change.keyword,
             compatible=change.compatible,
             message=change.message,
             suggestion=change.suggestion,

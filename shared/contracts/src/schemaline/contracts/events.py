@@ -64,7 +64,14 @@ class ChangeSummary(_Part):
     """One change found by the compatibility engine."""
 
     type: str = Field(description="Change type", examples=["REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL"])
-    path: str = Field(description="Where it happened", examples=["#/properties/amount/maximum"])
+    path: str = Field(
+        description="The schema node that changed (Confluent's jsonPath)", examples=["#/properties/amount"]
+    )
+    keyword: str | None = Field(
+        default=None,
+        description="JSON Pointer of the keyword that changed",
+        examples=["#/properties/amount/maximum"],
+    )
     compatible: bool = Field(description="Whether the change is compatible under the policy")
     message: str = Field(description="What changed")
     suggestion: str | None = Field(default=None, description="How to make it compatible")
