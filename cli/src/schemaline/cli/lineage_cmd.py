@@ -7,12 +7,13 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from openlineage.client.event_v2 import RunEvent
 from pydantic import SecretStr
 
 from schemaline.cli._common import parse_time, print_json
 from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, CliError
+from schemaline.lineage_writer.emitter import LineageEmitError, emit_events, http_client
 from schemaline.lineage_writer.export import export_runs
-from schemaline.lineage_writer.marquez import MarquezError, post_events
 from schemaline.lineage_writer.openlineage import RunEventBuilder, SchemaFields, to_json_lines
 from schemaline.lineage_writer.queries import dataset_lineage, pipeline_runs, run_trace
 from schemaline.lineage_writer.redrive import redrive
@@ -48,7 +49,9 @@ def register(sub: Any) -> None:
     export.add_argument("--since")
     export.add_argument("--until")
     export.add_argument("--out", type=Path, help="write JSON lines here instead of stdout")
-    export.add_argument("--post", metavar="URL", help="Marquez-compatible base URL (default: settings)")
+    export.add_argument(
+        "--post", metavar="URL", help="OpenLineage HTTP base URL, e.g. Marquez (default: settings)"
+    )
     export.set_defaults(run=_export)
 
     again = inner.add_parser("redrive", help="PIPE-1402 action: republish the lineage writer's dead letters")
@@ -119,7 +122,7 @@ def _export(args: argparse.Namespace) -> int:
     )
     endpoint = args.post or settings.openlineage.endpoint
 
-    async def go() -> list[dict[str, Any]]:
+    async def go() -> list[RunEvent]:
         reader, engine = _reader(args)
         try:
             events = await export_runs(
@@ -133,12 +136,18 @@ def _export(args: argparse.Namespace) -> int:
         finally:
             await engine.dispose()
         if endpoint:
-            await post_events(endpoint, events, timeout_s=settings.openlineage.timeout_s)
+            key = settings.openlineage.api_key
+            client = http_client(
+                endpoint,
+                timeout_s=settings.openlineage.timeout_s,
+                api_key=key.get_secret_value() if key else None,
+            )
+            await emit_events(client, events)
         return events
 
     try:
         events = asyncio.run(go())
-    except MarquezError as exc:
+    except LineageEmitError as exc:
         raise CliError(f"PIPE-1402 metadata sync failure: {exc}", EXIT_FAILED) from None
     if args.out:
         args.out.write_text(to_json_lines(events), encoding="utf-8")

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 
 from schemaline.lineage_writer.export import export_runs
-from schemaline.lineage_writer.openlineage import RunEventBuilder
+from schemaline.lineage_writer.openlineage import RunEventBuilder, as_dict
 from schemaline.lineage_writer.queries import dataset_lineage, pipeline_runs, run_trace
 from schemaline.lineage_writer.store import LineageReader
 
@@ -28,7 +28,7 @@ def create_app(reader: LineageReader, builder: RunEventBuilder) -> FastAPI:
         events = await export_runs(reader, builder, run_ids=[run_id])
         if not events:
             raise HTTPException(status_code=404, detail=f"no lineage for run {run_id}")
-        return events
+        return [as_dict(event) for event in events]
 
     @app.get("/api/v1/lineage/pipelines/{pipeline_id}/runs")
     async def get_pipeline_runs(

@@ -184,7 +184,7 @@ class SchemaProposed(EventDetail):
     subject: Subject = Field(description="Subject of the proposal", examples=["finance.gdp.invoice"])
     proposed_fqid: Fqid = Field(description="Version it would be published as")
     base_fqid: Fqid | None = Field(default=None, description="Latest version it was checked against")
-    fingerprint: Fingerprint = Field(description="Content fingerprint (sha256 of normalized JSON)")
+    fingerprint: Fingerprint = Field(description="Content fingerprint: sha256 of its RFC 8785 canonical JSON")
     compatible: bool = Field(description="Verdict of the compatibility check")
     level: str = Field(description="Compatibility level applied", examples=["BACKWARD"])
     policy: str = Field(description="Policy applied", examples=["strict"])

@@ -72,6 +72,9 @@ def compile_schema(schema: Any, *, validate_formats: bool = False) -> CompiledSc
     try:
         # A private copy: the cache must not change when the caller's dict does.
         own: JsonSchema = orjson.loads(normalized_json(schema))
+        # the registry's fingerprint of the same document: a resolved version and its compiled
+        # validator name the same content
+        key = fingerprint(own)
     except (TypeError, ValueError) as exc:
         raise SchemaError(f"not JSON-serialisable: {exc}") from None
     if isinstance(own, dict) and "$schema" not in own:
@@ -95,7 +98,7 @@ def compile_schema(schema: Any, *, validate_formats: bool = False) -> CompiledSc
         batch = _batch_validator(own, validate_formats)
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as exc:
         raise _schema_error(exc, "cannot compile the schema") from None
-    return CompiledSchema(fingerprint(own), own, validator, twin, top_level_model(own), batch)
+    return CompiledSchema(key, own, validator, twin, top_level_model(own), batch)
 
 
 class ValidatorCache:
