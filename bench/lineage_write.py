@@ -21,13 +21,13 @@ import asyncpg
 from pydantic import SecretStr
 
 from schemaline.contracts import BatchLanded, Envelope, SchemaValidated, new_envelope
-from schemaline.lineage_writer.bootstrap import bootstrap
-from schemaline.lineage_writer.handlers import RECORDED
 from schemaline.lineage_writer.rows import to_rows
 from schemaline.lineage_writer.settings import SERVICE, LineageSettings
+from schemaline.lineage_writer.spec import SPEC
 from schemaline.lineage_writer.sql_store import PostgresLineageSink, create_schema
 from schemaline.runtime.bus import RabbitMQTransport, build_bus
 from schemaline.runtime.db import create_engine
+from schemaline.runtime.service import start
 from schemaline.runtime.settings import BusSettings, DatabaseSettings
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -114,20 +114,21 @@ async def bench_consumer(url: str, events: list[Envelope[Any]]) -> float:
     )
     settings = LineageSettings(
         bus=bus_settings,
-        database=DatabaseSettings(url=SecretStr(url.replace("postgresql://", "postgresql+asyncpg://"))),
+        database=DatabaseSettings(
+            url=SecretStr(url.replace("postgresql://", "postgresql+asyncpg://")), migrate_on_start=True
+        ),
     )
     # Declare the service's queue and fill it first: the figure is the writer draining a backlog.
     loader = RabbitMQTransport(
         AMQP_URL, exchange=bus_settings.exchange, queue_prefix=bus_settings.queue_prefix, queue_expires_s=120
     )
     await loader.connect()
-    await loader.declare(SERVICE, [model.DETAIL_TYPE for model in RECORDED])
+    await loader.declare(SERVICE, SPEC.handlers.detail_types)
     publisher = build_bus(bus_settings, transport=loader)
-    for start in range(0, len(events), PUBLISH_BATCH):
-        await publisher.publish_many(events[start : start + PUBLISH_BATCH])
-    built = bootstrap(settings)
+    for first in range(0, len(events), PUBLISH_BATCH):
+        await publisher.publish_many(events[first : first + PUBLISH_BATCH])
     started = time.perf_counter()
-    async with built.service.running():
+    async with start(SPEC, settings):
         while await count_rows(url) < len(events):  # noqa: ASYNC110 - polls the database the service writes
             await asyncio.sleep(0.05)
         elapsed = time.perf_counter() - started

@@ -25,11 +25,13 @@ import httpx
 from pydantic import SecretStr
 
 from schemaline.contracts import ProposalId, SchemaApproved, Subject, new_envelope
-from schemaline.registry.bootstrap import RegistryService, bootstrap
-from schemaline.registry.settings import AuthSettings, OutboxSettings, RegistrySettings, Role, TokenGrant
+from schemaline.registry.service import Registry
+from schemaline.registry.settings import AuthSettings, RegistrySettings, Role, TokenGrant
+from schemaline.registry.spec import SPEC
 from schemaline.runtime.bus import InMemoryTransport, build_bus
 from schemaline.runtime.logging import configure_logging
-from schemaline.runtime.settings import BusSettings, DatabaseSettings, LogSettings
+from schemaline.runtime.service import start
+from schemaline.runtime.settings import BusSettings, DatabaseSettings, LogSettings, OutboxSettings
 from schemaline.sdk.resolver import AsyncRegistryClient, AsyncSchemaResolver, CachePolicy
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -66,8 +68,8 @@ def schema(version: int) -> dict[str, Any]:
     }
 
 
-async def published(service: RegistryService, subject: Subject) -> int:
-    async with service.registry.repo.transaction() as tx:
+async def published(registry: Registry, subject: Subject) -> int:
+    async with registry.repo.transaction() as tx:
         return len(await tx.versions(subject))
 
 
@@ -75,14 +77,13 @@ async def seed(url: str, token: str) -> list[str]:
     """Publish SUBJECTS × VERSIONS versions through the real flow: propose over HTTP, approve by event."""
     transport = InMemoryTransport()
     settings = RegistrySettings(
-        database=DatabaseSettings(url=SecretStr(url)),
+        database=DatabaseSettings(url=SecretStr(url), migrate_on_start=True),
         auth=AuthSettings(tokens=[TokenGrant(name="bench", role=Role.PUBLISHER, token=SecretStr(token))]),
         outbox=OutboxSettings(poll_interval_s=0.05),
         log=LogSettings(level="WARNING"),
     )
-    service = bootstrap(settings, transport=transport)
     governance = build_bus(BusSettings(), transport=transport)
-    async with service.running():
+    async with start(SPEC, settings, transport=transport) as service:
         app = httpx.ASGITransport(app=service.app)
         async with httpx.AsyncClient(transport=app, base_url="http://registry") as client:
             for n in range(SUBJECTS):
@@ -103,7 +104,7 @@ async def seed(url: str, token: str) -> list[str]:
                         reason="bench seed",
                     )
                     await governance.publish(new_envelope(approval, source="governance"))
-                    while await published(service, subject) <= version:  # noqa: ASYNC110 - polls the database
+                    while await published(service.deps, subject) <= version:  # noqa: ASYNC110 - polls the database
                         await asyncio.sleep(0.005)
     return [
         f"finance.gdp.invoice_{n:02d}:{spec}"

@@ -32,9 +32,10 @@ from schemaline.contracts import (
 from schemaline.runtime.bus import EventBus, InMemoryTransport
 from schemaline.runtime.logging import configure_logging
 from schemaline.runtime.objectstore import S3ObjectStore
-from schemaline.validator.bootstrap import bootstrap
+from schemaline.runtime.service import start
 from schemaline.validator.ports import InMemoryCatalog
 from schemaline.validator.settings import ValidatorSettings
+from schemaline.validator.spec import SPEC
 
 FQID = Fqid.parse("finance.gdp.invoice:v1.0")
 VERDICTS = ["SchemaValidated", "SchemaDriftDetected", "PipelineFailed"]
@@ -92,9 +93,6 @@ async def batch_p95_ms(schema: dict[str, Any], batch: bytes, batches: int) -> fl
                 policy=StagePolicy(max_invalid_ratio=0.01),
             )
             transport = InMemoryTransport()
-            service, _deps = bootstrap(
-                ValidatorSettings(), catalog=catalog, objects=store, bus=EventBus(transport)
-            )
             waiting: dict[str, asyncio.Future[None]] = {}
             observer = EventBus(transport)
 
@@ -106,7 +104,9 @@ async def batch_p95_ms(schema: dict[str, Any], batch: bytes, batches: int) -> fl
             observer.subscribe("bench", VERDICTS, verdict)
             await observer.start()
             timings: list[float] = []
-            async with service.running():
+            async with start(
+                SPEC, ValidatorSettings(), transport=transport, catalog=catalog, objects=store
+            ) as service:
                 for n in range(batches + 1):
                     landed = new_envelope(
                         BatchLanded.model_validate(

@@ -21,11 +21,12 @@ from pydantic import SecretStr
 from schemaline.cli.main import main
 from schemaline.contracts import PipelineId
 from schemaline.pipelines.seed import seed_contracts, seed_schema
-from schemaline.registry.bootstrap import bootstrap
 from schemaline.registry.settings import RegistrySettings, Role
+from schemaline.registry.spec import SPEC
 from schemaline.runtime.settings import DatabaseSettings
 from schemaline.sdk.fingerprint import fingerprint
-from tests.support.registry import TOKENS, auth_settings, bearer, running_registry, serving
+from tests.support.registry import TOKENS, auth_settings, bearer, running_registry
+from tests.support.serving import serving
 
 DATACONTRACT = Path(sys.executable).parent / "datacontract"
 ODCS_SCHEMA = json.loads((resources.files("open_data_contract_standard") / "schema.json").read_text())
@@ -113,7 +114,7 @@ def registry_url(tmp_path: Path) -> Iterator[str]:
     database_url = f"sqlite+aiosqlite:///{tmp_path}/registry.db"
     asyncio.run(_seed_registry(database_url))
     settings = RegistrySettings(database=DatabaseSettings(url=SecretStr(database_url)), auth=auth_settings())
-    with serving(bootstrap(settings).app) as url:
+    with serving(SPEC, settings) as url:
         yield url
 
 

@@ -16,6 +16,7 @@ from schemaline.drift_detector.cases import CaseState, CaseStore, DriftCase
 from schemaline.drift_detector.settings import DriftSettings
 from schemaline.pipelines.runner import run_chain
 from schemaline.pipelines.source import example_b, extractor_event
+from schemaline.registry.settings import Role
 from schemaline.runtime.settings import DatabaseSettings, ObjectStoreSettings
 from schemaline.sdk.registry_settings import RegistryClientSettings
 
@@ -33,7 +34,7 @@ async def test_list_show_and_propose_close_example_b(
         await stack.settle()
         [case] = await open_cases(stack, GDP)
 
-        database = ["drift", "--database-url", stack.drift_database_url]
+        database = ["drift", "--database-url", stack.database_url("drift_detector")]
         capsys.readouterr()
         assert await asyncio.to_thread(main, [*database, "list", "--json"]) == 0
         listed = json.loads(capsys.readouterr().out)
@@ -45,9 +46,9 @@ async def test_list_show_and_propose_close_example_b(
         assert await asyncio.to_thread(main, [*database, "show", "no-such-case"]) == 1
 
         settings = DriftSettings(
-            database=DatabaseSettings(url=SecretStr(stack.drift_database_url)),
+            database=DatabaseSettings(url=SecretStr(stack.database_url("drift_detector"))),
             objects=ObjectStoreSettings(kind="local", root=str(tmp_path / "objects")),
-            registry=RegistryClientSettings(url=REGISTRY_URL, token=SecretStr(stack.publisher_token)),
+            registry=RegistryClientSettings(url=REGISTRY_URL, token=SecretStr(stack.tokens[Role.PUBLISHER])),
         )
         asgi = httpx.ASGITransport(app=stack.registry.app)
         dry, nothing = await propose_case(settings, case.case_id, submit=False, transport=asgi)

@@ -31,7 +31,7 @@ def test_env_walk_accepts_real_fields_and_rejects_typos() -> None:
     good = [
         "SCHEMALINE_VALIDATOR_BUS__AMQP_URL",
         "SCHEMALINE_VALIDATOR_QUARANTINE_PREFIX",
-        "SCHEMALINE_LINEAGE_API__PORT",
+        "SCHEMALINE_LINEAGE_HTTP__PORT",
         "SCHEMALINE_GOVERNANCE_APPROVERS__alice",
     ]
     assert env_problems(ValidatorSettings, good[:2]) == []
@@ -43,7 +43,7 @@ def test_env_walk_accepts_real_fields_and_rejects_typos() -> None:
         ("SCHEMALINE_VALIDATR_BUS__TRANSPORT", ValidatorSettings),  # a typo in the prefix
         ("SCHEMALINE_DRIFT_QUARANTINE_PREFIX", ValidatorSettings),  # another service's prefix
         ("SCHEMALINE_VALIDATOR_QUARANTINE_PREFIX__X", ValidatorSettings),  # nesting into a string
-        ("SCHEMALINE_LINEAGE_API__PROT", LineageSettings),
+        ("SCHEMALINE_LINEAGE_HTTP__PROT", LineageSettings),
     ]
     for bad, cls in cases:
         assert len(env_problems(cls, [bad])) == 1, bad
@@ -54,7 +54,7 @@ def test_secret_fields_follow_the_models() -> None:
         RegistrySettings
     )
     assert "SCHEMALINE_REGISTRY_AUTH__TOKENS" in secret_fields(RegistrySettings)  # SecretStr inside a list
-    assert "SCHEMALINE_REGISTRY_PORT" not in secret_fields(RegistrySettings)
+    assert "SCHEMALINE_REGISTRY_HTTP__PORT" not in secret_fields(RegistrySettings)
 
 
 def test_compose_secret_check_catches_written_out_passwords() -> None:

@@ -163,11 +163,11 @@ def test_services_wait_for_what_they_use() -> None:
 
 def test_healthchecks_probe_the_configured_ports() -> None:
     registry = CONTAINERS["registry"]
-    port = registry["environment"]["SCHEMALINE_REGISTRY_PORT"]
+    port = registry["environment"]["SCHEMALINE_REGISTRY_HTTP__PORT"]
     assert f"http://127.0.0.1:{port}/api/v1/ready" in " ".join(registry["healthcheck"]["test"])
     lineage = CONTAINERS["lineage_writer"]
-    assert str(lineage["environment"]["SCHEMALINE_LINEAGE_API__ENABLED"]) == "true"
-    api_port = lineage["environment"]["SCHEMALINE_LINEAGE_API__PORT"]
+    assert str(lineage["environment"]["SCHEMALINE_LINEAGE_HTTP__ENABLED"]) == "true"
+    api_port = lineage["environment"]["SCHEMALINE_LINEAGE_HTTP__PORT"]
     assert f"http://127.0.0.1:{api_port}/api/v1/lineage/" in " ".join(lineage["healthcheck"]["test"])
 
 

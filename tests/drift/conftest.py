@@ -1,6 +1,6 @@
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,18 +9,20 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.contracts import EVENT_TYPES, Envelope, Fqid, QuarantineLine, RuleViolation
-from schemaline.drift_detector.bootstrap import bootstrap
 from schemaline.drift_detector.handlers import Deps
 from schemaline.drift_detector.ports import InMemorySchemas
 from schemaline.drift_detector.settings import DriftSettings
+from schemaline.drift_detector.spec import SPEC
 from schemaline.runtime.bus import EventBus, InMemoryTransport, build_bus
-from schemaline.runtime.db import create_engine
-from schemaline.runtime.idempotency import processed_events
 from schemaline.runtime.objectstore import LocalFolderStore, ObjectStore, S3ObjectStore
-from schemaline.runtime.settings import BusSettings
+from schemaline.runtime.service import start
+from schemaline.runtime.settings import BusSettings, DatabaseSettings
+from schemaline.runtime.tables import processed_events
 
 from .test_patch import GOOD, INVOICE
 
@@ -35,6 +37,7 @@ V12_SCHEMA: dict[str, Any] = INVOICE | {
 class Harness:
     bus: EventBus
     deps: Deps
+    engine: AsyncEngine
     objects: ObjectStore
     metrics: InMemoryMetricReader
     seen: list[Envelope[Any]]
@@ -65,7 +68,7 @@ class Harness:
         """Wait until the drift detector has committed its handling of `envelope`."""
         query = select(processed_events).where(processed_events.c.event_id == envelope.id)
         for _ in range(1000):
-            async with self.deps.engine.connect() as conn:
+            async with self.engine.connect() as conn:
                 if (await conn.execute(query)).first() is not None:
                     return
             await asyncio.sleep(0.01)
@@ -101,40 +104,43 @@ def parts(request: pytest.FixtureRequest, tmp_path: Path) -> Parts:
 @contextlib.asynccontextmanager
 async def _bus_and_store(
     parts: Parts, tmp_path: Path
-) -> AsyncIterator[tuple[Callable[[], EventBus], ObjectStore]]:
+) -> AsyncIterator[tuple[EventBus, BusSettings, ObjectStore]]:
+    """The test's own bus (the service joins it through the same transport or broker) and the store."""
     if parts.rabbit is None or parts.moto_endpoint is None:
-        transport = InMemoryTransport()
-        yield (lambda: EventBus(transport)), LocalFolderStore(tmp_path / "objects")
+        yield EventBus(InMemoryTransport()), BusSettings(), LocalFolderStore(tmp_path / "objects")
         return
-    rabbit = parts.rabbit
     async with S3ObjectStore.connect(endpoint_url=parts.moto_endpoint) as store:
         await store.ensure_bucket("warehouse")
-        yield (lambda: build_bus(rabbit)), store
+        yield build_bus(parts.rabbit), parts.rabbit, store
 
 
 @pytest.fixture
 async def harness(parts: Parts, tmp_path: Path) -> AsyncIterator[Harness]:
-    async with _bus_and_store(parts, tmp_path) as (new_bus, objects):
-        bus, observer = new_bus(), new_bus()
+    async with _bus_and_store(parts, tmp_path) as (bus, bus_settings, objects):
         seen: list[Envelope[Any]] = []
 
         async def record(envelope: Envelope[Any]) -> None:
             seen.append(envelope)
 
-        observer.subscribe("observer", list(EVENT_TYPES), record)
-        await observer.start()
+        bus.subscribe("observer", list(EVENT_TYPES), record)
+        await bus.start()
         reader = InMemoryMetricReader()
-        service, deps = bootstrap(
-            DriftSettings(),
+        settings = DriftSettings(
+            bus=bus_settings,
+            database=DatabaseSettings(url=SecretStr(parts.database_url), migrate_on_start=True),
+        )
+        shared = bus.transport if parts.rabbit is None else None
+        async with start(
+            SPEC,
+            settings,
+            transport=shared,
             schemas=InMemorySchemas({V11: INVOICE, V12: V12_SCHEMA}),
             objects=objects,
-            bus=bus,
-            engine=create_engine(parts.database_url),
             meter_provider=MeterProvider(metric_readers=[reader]),
-        )
-        async with service.running():
-            yield Harness(bus, deps, objects, reader, seen)
-        await observer.close()
+        ) as running:
+            assert running.engine is not None
+            yield Harness(bus, running.deps, running.engine, objects, reader, seen)
+        await bus.close()
 
 
 __all__ = ["GOOD", "V11", "V12", "Harness"]

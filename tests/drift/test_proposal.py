@@ -20,7 +20,7 @@ async def _case(harness: Harness, records: list[dict[str, Any]]) -> Any:
     await harness.bus.publish(event)
     await harness.until_processed(event)
     for _ in range(200):
-        async with harness.deps.engine.connect() as conn:
+        async with harness.engine.connect() as conn:
             case = await CaseStore().get(conn, CaseId(event.id))
         if case is not None:
             return case

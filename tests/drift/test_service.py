@@ -74,12 +74,12 @@ def published(fqid: Fqid = V12, covers: tuple[str, ...] = ()) -> Envelope[Schema
 
 
 async def cases(h: Harness) -> list[Any]:
-    async with h.deps.engine.connect() as conn:
+    async with h.engine.connect() as conn:
         return await h.deps.cases.all_cases(conn)
 
 
 async def case_count(h: Harness) -> int:
-    async with h.deps.engine.connect() as conn:
+    async with h.engine.connect() as conn:
         return await h.deps.cases.count(conn)
 
 
@@ -209,7 +209,7 @@ async def test_a_partially_failing_rerun_keeps_the_case_open_with_the_reason(har
     [case] = await cases(harness)
     assert case.state is CaseState.OPEN
     assert case.detections == 1, "a re-run's failure is not a new detection"
-    async with harness.deps.engine.connect() as conn:
+    async with harness.engine.connect() as conn:
         full = await harness.deps.cases.get(conn, case.case_id)
     assert full is not None
     [run] = full.runs

@@ -28,6 +28,8 @@ from schemaline.governance.approvals import decide, token_hash
 from schemaline.runtime.bus import EventBus, RabbitMQTransport
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.objectstore import S3ObjectStore
+from schemaline.runtime.outbox import OutboxRelay
+from schemaline.runtime.settings import OutboxSettings
 from schemaline.runtime.telemetry import JsonLinesSpanExporter, get_tracer, setup_tracing
 from schemaline.sdk.registry_api import RegistryApi
 from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSettings, connect_registry
@@ -97,14 +99,16 @@ class ProcessStack:
         await self.publisher.put_contract(contract)
 
     async def approve(self, proposal_id: str, reason: str) -> Envelope[Any]:
+        relay = OutboxRelay(self.governance_engine, self.publisher_bus, OutboxSettings())
         envelope = await decide(
             self.governance_engine,
-            self.publisher_bus,
+            relay,
             proposal_id,
             approve=True,
             approver=APPROVER,
             reason=reason,
         )
+        await relay.drain()  # the governance process's relay may send it first; either is fine
         await self._until(lambda e: e.detail_type == "DriftResolved")
         await self.settle()
         return envelope
@@ -137,6 +141,27 @@ async def _drop_databases(urls: dict[str, str]) -> None:
         await admin.close()
 
 
+async def _migrate(workdir: Path, envs: dict[str, dict[str, str]]) -> None:
+    """Once per deploy, before the services start, what the migration Job does: `… migrate`."""
+    with contextlib.ExitStack() as files:
+        migrations = {
+            service: await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                f"schemaline.{service}",
+                "migrate",
+                env=env,
+                stdout=files.enter_context((workdir / f"{service}.log").open("wb")),
+                stderr=subprocess.STDOUT,
+            )
+            for service, env in envs.items()
+        }
+        failed = [service for service, migration in migrations.items() if await migration.wait() != 0]
+    if failed:
+        logs = {service: (workdir / f"{service}.log").read_text()[-3000:] for service in failed}
+        raise RuntimeError(f"migrate failed: {logs}")
+
+
 def _env(prefix: str, values: dict[str, str]) -> dict[str, str]:
     return {prefix + key: value for key, value in values.items()}
 
@@ -152,6 +177,7 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
     base = os.environ | DUMMY_AWS_ENV
     processes: dict[str, subprocess.Popen[bytes]] = {}
     logs: list[Any] = []
+    envs: dict[str, dict[str, str]] = {}
     for service, prefix in SERVICES.items():
         common = {
             "BUS__TRANSPORT": "rabbitmq",
@@ -167,10 +193,12 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
             "TELEMETRY__JSONL_PATH": str(spans),
             "REGISTRY__URL": registry_url,
             "REGISTRY__TOKEN": tokens["runner"],
+            "HEALTH__HEARTBEAT_PATH": str(workdir / f"{service}.heartbeat"),
+            "HEALTH__INTERVAL_S": "0.2",
         }
         own = {
             "registry": {
-                "PORT": str(registry_port),
+                "HTTP__PORT": str(registry_port),
                 "OUTBOX__POLL_INTERVAL_S": "0.1",
                 "AUTH__TOKENS": json.dumps(
                     [{"name": f"e2e-{role}", "role": role, "token": token} for role, token in tokens.items()]
@@ -178,19 +206,24 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
             },
             "governance": {"APPROVERS": json.dumps({APPROVER: token_hash(tokens["approver"])})},
         }.get(service, {})
-        log = (workdir / f"{service}.log").open("wb")
+        envs[service] = base | _env(prefix, common | own)
+    await _migrate(workdir, envs)
+    for service, env in envs.items():
+        log = (workdir / f"{service}.log").open("ab")
         logs.append(log)
         processes[service] = subprocess.Popen(  # noqa: ASYNC220 - starting, not waiting
             [sys.executable, "-m", f"schemaline.{service}"],
-            env=base | _env(prefix, common | own),
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
     try:
-        async with httpx.AsyncClient(base_url=registry_url) as probe, asyncio.timeout(60):
+        async with httpx.AsyncClient(base_url=registry_url) as probe, asyncio.timeout(90):
+            # Ready: the registry answers, and every service's heartbeat says its consumers run.
             while True:
                 with contextlib.suppress(httpx.TransportError):
-                    if (await probe.get("/api/v1/ready")).status_code == 200:
+                    beating = all((workdir / f"{name}.heartbeat").exists() for name in SERVICES)
+                    if beating and (await probe.get("/api/v1/ready")).status_code == 200:
                         break
                 for name, process in processes.items():
                     if process.poll() is not None:
@@ -214,7 +247,6 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
         observer.subscribe("e2e_observer", list(EVENT_TYPES), record)
         await observer.start()
         await publisher_bus.connect()
-        await asyncio.sleep(1.0)  # every service has declared its queue
         engines = [create_engine(urls[name]) for name in ("drift_detector", "governance", "lineage_writer")]
         async with (
             S3ObjectStore.connect(endpoint_url=moto_endpoint) as objects,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from schemaline.contracts import (
     BatchLanded,
     DriftResolved,
@@ -12,6 +14,12 @@ from schemaline.contracts import (
     SchemaProposed,
     new_envelope,
 )
+from schemaline.governance.handlers import HANDLERS, Deps
+from schemaline.governance.settings import SERVICE
+from schemaline.runtime.bus import EventBus, InMemoryTransport
+from schemaline.runtime.handling import Binding
+from schemaline.runtime.outbox import OutboxRelay
+from schemaline.runtime.settings import OutboxSettings
 
 SUBJECT = "finance.gdp.invoice"
 
@@ -85,3 +93,12 @@ def landed(run: str = "jr-raw-0001", *, declared: str | None = "finance.raw.invo
         }
     )
     return new_envelope(detail, source="pipeline")
+
+
+async def ledger_events(engine: AsyncEngine, events: list[Envelope[Any]]) -> None:
+    """Hand each event to governance's own handlers, as its consumer would (answers stay staged)."""
+    bus = EventBus(InMemoryTransport())
+    relay = OutboxRelay(engine, bus, OutboxSettings())
+    handlers = HANDLERS.bind(Deps(), Binding(SERVICE, bus, engine, relay))
+    for event in events:
+        await handlers[event.detail_type](event)

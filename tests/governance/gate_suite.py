@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.contracts import Envelope, PipeCode, PipelineFailed, SchemaApproved
 from schemaline.governance import approvals, store
-from schemaline.governance.bootstrap import bootstrap
 from schemaline.governance.chain import verify
 from schemaline.governance.ledger import read_entries, read_head
 from schemaline.governance.settings import GovernanceSettings
+from schemaline.governance.spec import SPEC
 from schemaline.governance.tables import ledger_entries
 from schemaline.runtime.bus import EventBus, Transport
-from schemaline.runtime.db import create_engine
+from schemaline.runtime.outbox import OutboxRelay
+from schemaline.runtime.service import start
 from schemaline.runtime.settings import BusSettings, DatabaseSettings
 from tests.governance.events import SUBJECT, drift, landed, proposed, resolved
 from tests.support.aio import eventually
@@ -29,6 +30,7 @@ from tests.support.aio import eventually
 class Harness:
     engine: AsyncEngine
     driver: EventBus
+    relay: OutboxRelay
     seen: list[Envelope[Any]] = field(default_factory=list)
 
     def answers(self, kind: type[Any]) -> list[Envelope[Any]]:
@@ -85,22 +87,21 @@ class GovernanceContract:
     async def harness(
         self, bus_settings: BusSettings, database_url: str, make_transport: Callable[[], Transport]
     ) -> AsyncIterator[Harness]:
-        database = DatabaseSettings(url=SecretStr(database_url))
+        database = DatabaseSettings(url=SecretStr(database_url), migrate_on_start=True)
         settings = GovernanceSettings(bus=bus_settings, database=database)
-        service = bootstrap(settings, bus=EventBus(make_transport()))
         driver = EventBus(make_transport())
-        engine = create_engine(database_url)
-        harness = Harness(engine, driver)
+        seen: list[Envelope[Any]] = []
 
         async def probe(envelope: Envelope[Any]) -> None:
-            harness.seen.append(envelope)
+            seen.append(envelope)
 
         driver.subscribe("probe", ["SchemaApproved", "PipelineFailed"], probe)
         await driver.start()
-        async with service.running():
-            yield harness
+        async with start(SPEC, settings, transport=make_transport()) as service:
+            assert service.engine is not None
+            assert service.relay is not None
+            yield Harness(service.engine, driver, service.relay, seen)
         await driver.close()
-        await engine.dispose()
 
     async def test_gate_blocks_with_an_open_drift_and_passes_after_drift_resolved(
         self, harness: Harness
@@ -155,10 +156,10 @@ class GovernanceContract:
 
         with pytest.raises(approvals.ApprovalError, match="dc-42"):
             await approvals.decide(
-                harness.engine, harness.driver, "p-other", approve=True, approver="alice", reason="ship it"
+                harness.engine, harness.relay, "p-other", approve=True, approver="alice", reason="ship it"
             )
         sent = await approvals.decide(
-            harness.engine, harness.driver, "p-fix", approve=True, approver="alice", reason="adds region code"
+            harness.engine, harness.relay, "p-fix", approve=True, approver="alice", reason="adds region code"
         )
         decided = await harness.wait_proposal("p-fix", "approved")
         assert decided["decided_by"] == "alice"
@@ -166,7 +167,7 @@ class GovernanceContract:
         assert await harness.proposal("p-other") is not None
 
         await approvals.decide(
-            harness.engine, harness.driver, "p-other", approve=False, approver="alice", reason="superseded"
+            harness.engine, harness.relay, "p-other", approve=False, approver="alice", reason="superseded"
         )
         await harness.wait_proposal("p-other", "rejected")
 

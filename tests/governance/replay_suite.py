@@ -15,14 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from schemaline.contracts import EVENT_TYPES, Envelope, SchemaRejected, new_envelope
 from schemaline.governance import ledger
 from schemaline.governance import replay as replay_module
-from schemaline.governance.handlers import Deps, record
-from schemaline.governance.outbox import Outbox
 from schemaline.governance.replay import Plan, ReplayRefusedError, Selection, plan, replay, replayed
 from schemaline.governance.store import create_schema
 from schemaline.governance.tables import ledger_entries
-from schemaline.runtime.bus import EventBus, InMemoryTransport, Transport
+from schemaline.runtime.bus import EventBus, Transport
 from schemaline.runtime.db import create_engine
-from tests.governance.events import drift, landed, proposed, resolved
+from tests.governance.events import drift, landed, ledger_events, proposed, resolved
 from tests.support.aio import eventually
 
 T0 = datetime(2025, 10, 7, 6, 0, tzinfo=UTC)
@@ -45,13 +43,6 @@ def incident() -> list[Envelope[Any]]:
         at(resolved("dc-2", run="jr-2"), 40),
         at(landed("jr-4", declared=None), 50),
     ]
-
-
-async def ledger_events(engine: AsyncEngine, events: list[Envelope[Any]]) -> None:
-    """What governance does with each event: ledger it (its answers go to a bus nobody reads)."""
-    deps = Deps(engine, Outbox(engine, EventBus(InMemoryTransport())))
-    for event in events:
-        await record(event, deps)
 
 
 @dataclass

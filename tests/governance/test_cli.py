@@ -13,13 +13,10 @@ from sqlalchemy import delete
 from schemaline.cli.main import main
 from schemaline.contracts import Envelope
 from schemaline.governance.approvals import token_hash
-from schemaline.governance.handlers import Deps, record
-from schemaline.governance.outbox import Outbox
 from schemaline.governance.store import create_schema
 from schemaline.governance.tables import ledger_entries
-from schemaline.runtime.bus import EventBus, InMemoryTransport
 from schemaline.runtime.db import create_engine
-from tests.governance.events import drift, proposed
+from tests.governance.events import drift, ledger_events, proposed
 
 TOKEN = "correct horse battery staple"
 
@@ -27,9 +24,7 @@ TOKEN = "correct horse battery staple"
 async def _feed(url: str, events: list[Envelope[Any]]) -> None:
     engine = create_engine(url)
     await create_schema(engine)
-    deps = Deps(engine, Outbox(engine, EventBus(InMemoryTransport())))
-    for event in events:
-        await record(event, deps)
+    await ledger_events(engine, events)
     await engine.dispose()
 
 

@@ -18,7 +18,8 @@ from schemaline.governance.tables import ledger_entries
 from schemaline.runtime.bus import EventBus, InMemoryTransport, build_bus
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.settings import BusSettings
-from tests.governance.replay_suite import incident, ledger_events
+from tests.governance.events import ledger_events
+from tests.governance.replay_suite import incident
 
 
 async def _prepare(url: str, events: list[Envelope[Any]]) -> None:

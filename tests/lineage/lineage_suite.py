@@ -1,5 +1,4 @@
-"""One lineage-writer suite, run on (in-memory bus, in-memory store), (in-memory bus, SQLite) and
-(RabbitMQ, PostgreSQL)."""
+"""One lineage-writer suite, run on (in-memory bus, SQLite) and (RabbitMQ, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,18 +10,20 @@ from datetime import timedelta
 import pytest
 from pydantic import SecretStr
 
-from schemaline.lineage_writer.bootstrap import LineageWriter, bootstrap
+from schemaline.lineage_writer.handlers import Deps
 from schemaline.lineage_writer.queries import dataset_lineage, pipeline_runs, run_trace
 from schemaline.lineage_writer.settings import SERVICE, LineageSettings
-from schemaline.lineage_writer.store import InMemoryLineageStore, LineageReader
-from schemaline.runtime.bus import EventBus, Transport, build_bus
+from schemaline.lineage_writer.spec import SPEC
+from schemaline.lineage_writer.store import LineageReader
+from schemaline.runtime.bus import EventBus, Transport
+from schemaline.runtime.service import start
 from schemaline.runtime.settings import BusSettings, DatabaseSettings
 from tests.lineage import example_a as ex
 
 
 @dataclass
 class Harness:
-    writer: LineageWriter
+    writer: Deps
     driver: EventBus
 
     @property
@@ -49,24 +50,20 @@ class LineageContract:
         raise NotImplementedError
 
     @pytest.fixture
-    def database_url(self) -> str | None:
-        """None: the in-memory store."""
+    def database_url(self) -> str:
         raise NotImplementedError
 
     @pytest.fixture
     async def harness(
-        self, bus_settings: BusSettings, make_transport: Callable[[], Transport], database_url: str | None
+        self, bus_settings: BusSettings, make_transport: Callable[[], Transport], database_url: str
     ) -> AsyncIterator[Harness]:
         bus_settings = bus_settings.model_copy(update={"concurrency": 64, "prefetch": 128})
-        settings = LineageSettings(bus=bus_settings)
-        if database_url is not None:
-            settings.database = DatabaseSettings(url=SecretStr(database_url))
-        store = InMemoryLineageStore() if database_url is None else None
-        writer = bootstrap(settings, bus=build_bus(bus_settings, transport=make_transport()), store=store)
+        database = DatabaseSettings(url=SecretStr(database_url), migrate_on_start=True)
+        settings = LineageSettings(bus=bus_settings, database=database)
         driver = EventBus(make_transport())
         await driver.connect()
-        async with writer.service.running():
-            yield Harness(writer, driver)
+        async with start(SPEC, settings, transport=make_transport()) as running:
+            yield Harness(running.deps, driver)
         await driver.close()
 
     async def test_example_a_records_every_run_and_output(self, harness: Harness) -> None:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+from pydantic import SecretStr
 
 from schemaline.contracts import Envelope, PipeCode, PipelineFailed
 from schemaline.lineage_writer.batcher import BatchWriter
-from schemaline.lineage_writer.bootstrap import bootstrap
 from schemaline.lineage_writer.failures import MetadataSyncFailures
 from schemaline.lineage_writer.rows import EventRows, to_rows
 from schemaline.lineage_writer.settings import SERVICE, LineageSettings
+from schemaline.lineage_writer.spec import SPEC
 from schemaline.lineage_writer.store import InMemoryLineageStore
 from schemaline.runtime.bus import InMemoryTransport, build_bus
-from schemaline.runtime.settings import BusSettings
+from schemaline.runtime.service import start
+from schemaline.runtime.settings import BusSettings, DatabaseSettings
 from tests.lineage.example_a import example_a
 from tests.support.aio import eventually
 
@@ -93,15 +97,14 @@ async def test_an_outage_fails_every_waiting_write() -> None:
     assert sink.transactions == 0
 
 
-async def test_a_write_that_keeps_failing_ends_as_pipe_1402_and_in_the_dlq() -> None:
+async def test_a_write_that_keeps_failing_ends_as_pipe_1402_and_in_the_dlq(tmp_path: Path) -> None:
     transport = InMemoryTransport()
     bus_settings = BusSettings(max_attempts=3, retry_backoff_s=0.001)
     sink = FlakySink()
     events = example_a()
     sink.poison.add(events[0].id)
-    built = bootstrap(
-        LineageSettings(bus=bus_settings), bus=build_bus(bus_settings, transport=transport), store=sink
-    )
+    database = DatabaseSettings(url=SecretStr(f"sqlite+aiosqlite:///{tmp_path / 'lineage.db'}"))
+    settings = LineageSettings(bus=bus_settings, database=database)
     alerts: list[Envelope[Any]] = []
     probe = build_bus(bus_settings, transport=transport)
 
@@ -110,7 +113,7 @@ async def test_a_write_that_keeps_failing_ends_as_pipe_1402_and_in_the_dlq() -> 
 
     probe.subscribe("ops", ["PipelineFailed"], record_alert)
     await probe.start()
-    async with built.service.running():
+    async with start(SPEC, settings, transport=transport, sink=sink):
         await probe.publish_many(events)
         await eventually(lambda: len(alerts) == 1, what="PIPE-1402")
         await eventually(lambda: len(sink.rows) == len(events), what="the others written, and the alert")

@@ -8,7 +8,7 @@ from schemaline.runtime.settings import BusSettings
 from tests.lineage.lineage_suite import LineageContract
 
 
-class _InMemoryBus(LineageContract):
+class TestLineageSQLite(LineageContract):
     @pytest.fixture
     def bus_settings(self) -> BusSettings:
         return BusSettings(retry_backoff_s=0.01)
@@ -18,14 +18,6 @@ class _InMemoryBus(LineageContract):
         shared = InMemoryTransport()
         return lambda: shared
 
-
-class TestLineageInMemory(_InMemoryBus):
     @pytest.fixture
-    def database_url(self) -> str | None:
-        return None
-
-
-class TestLineageSQLite(_InMemoryBus):
-    @pytest.fixture
-    def database_url(self, tmp_path: Path) -> str | None:
+    def database_url(self, tmp_path: Path) -> str:
         return f"sqlite+aiosqlite:///{tmp_path}/lineage.db"

@@ -11,10 +11,11 @@ import pytest
 from pydantic import SecretStr
 
 from schemaline.contracts import Envelope, PipeCode, PipelineFailed
-from schemaline.lineage_writer.bootstrap import LineageWriter, bootstrap
 from schemaline.lineage_writer.redrive import redrive
 from schemaline.lineage_writer.settings import SERVICE, LineageSettings
-from schemaline.runtime.bus import EventBus, build_bus
+from schemaline.lineage_writer.spec import SPEC
+from schemaline.runtime.bus import build_bus
+from schemaline.runtime.service import start
 from schemaline.runtime.settings import BusSettings, DatabaseSettings
 from tests.lineage.example_a import STAGES, landed
 from tests.lineage.proxy import TcpProxy
@@ -58,23 +59,24 @@ async def proxy() -> AsyncIterator[TcpProxy]:
     await made.stop()
 
 
-async def start_writer(
+def writer_settings(
     rabbit_settings: BusSettings, postgres_url: str, proxy: TcpProxy, *, attempts: int, backoff: float
-) -> tuple[LineageWriter, EventBus]:
+) -> LineageSettings:
     bus_settings = rabbit_settings.model_copy(
         update={"max_attempts": attempts, "retry_backoff_s": backoff, "concurrency": 32}
     )
     through_proxy = postgres_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
-    settings = LineageSettings(bus=bus_settings, database=DatabaseSettings(url=SecretStr(through_proxy)))
-    return bootstrap(settings, bus=build_bus(bus_settings)), build_bus(rabbit_settings)
+    database = DatabaseSettings(url=SecretStr(through_proxy), migrate_on_start=True)
+    return LineageSettings(bus=bus_settings, database=database)
 
 
 async def test_a_short_outage_is_ridden_out_by_retries(
     rabbit_settings: BusSettings, postgres_url: str, proxy: TcpProxy
 ) -> None:
-    writer, driver = await start_writer(rabbit_settings, postgres_url, proxy, attempts=6, backoff=0.2)
+    settings = writer_settings(rabbit_settings, postgres_url, proxy, attempts=6, backoff=0.2)
+    driver = build_bus(rabbit_settings)
     before, during = batch("before", 40), batch("during", 40)
-    async with writer.service.running():
+    async with start(SPEC, settings):
         await driver.publish_many(before)
         ids = [e.id for e in before]
         for _ in range(500):
@@ -98,7 +100,8 @@ async def test_a_short_outage_is_ridden_out_by_retries(
 async def test_a_long_outage_ends_in_pipe_1402_and_the_dlq_then_redrive_loses_nothing(
     rabbit_settings: BusSettings, postgres_url: str, proxy: TcpProxy
 ) -> None:
-    writer, driver = await start_writer(rabbit_settings, postgres_url, proxy, attempts=3, backoff=0.01)
+    settings = writer_settings(rabbit_settings, postgres_url, proxy, attempts=3, backoff=0.01)
+    driver = build_bus(rabbit_settings)
     alerts: list[PipelineFailed] = []
 
     async def probe(envelope: Envelope[Any]) -> None:
@@ -108,7 +111,7 @@ async def test_a_long_outage_ends_in_pipe_1402_and_the_dlq_then_redrive_loses_no
     await driver.start()
     events = batch("outage", 20)
     ids = {e.id for e in events}
-    async with writer.service.running():
+    async with start(SPEC, settings):
         await proxy.stop()
         await driver.publish_many(events)
         await eventually(lambda: len(alerts) >= len(events), within=60, what="a PIPE-1402 per event")

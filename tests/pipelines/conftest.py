@@ -24,6 +24,13 @@ class Parts:
     store: ObjectStore
     bus: EventBus
     schemas: SeedSchemas
+    bus_settings: BusSettings
+
+    def service_bus(self) -> dict[str, Any]:
+        """How a service joins this bus: the same in-memory transport, or the same broker."""
+        if self.bus_settings.transport == "memory":
+            return {"transport": self.bus.transport}
+        return {}
 
     def events(self, detail_type: str | None = None) -> list[Envelope[Any]]:
         transport = self.bus.transport
@@ -31,12 +38,13 @@ class Parts:
         return [e for e in transport.events() if detail_type is None or e.detail_type == detail_type]
 
 
-def make_parts(root: Path, bus: EventBus | None = None, store: ObjectStore | None = None) -> Parts:
-    bus = bus or EventBus(InMemoryTransport())
+def make_parts(root: Path, rabbit: BusSettings | None = None, store: ObjectStore | None = None) -> Parts:
+    bus_settings = rabbit or BusSettings()
+    bus = build_bus(rabbit) if rabbit is not None else EventBus(InMemoryTransport())
     store = store or LocalFolderStore(root)
     schemas = SeedSchemas()
     deps = StageDeps(objects=store, publisher=bus, schemas=schemas)
-    return Parts(deps, store, bus, schemas)
+    return Parts(deps, store, bus, schemas, bus_settings)
 
 
 @pytest.fixture
@@ -66,4 +74,4 @@ async def stack(real: Real | None, tmp_path: Path) -> AsyncIterator[Parts]:
         return
     async with S3ObjectStore.connect(endpoint_url=real.moto_endpoint) as store:
         await store.ensure_bucket("warehouse")
-        yield make_parts(tmp_path, build_bus(real.rabbit), store)
+        yield make_parts(tmp_path, real.rabbit, store)

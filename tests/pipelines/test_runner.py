@@ -25,9 +25,10 @@ from schemaline.pipelines.glue import gdp
 from schemaline.pipelines.runner import ChainResult, run_chain
 from schemaline.pipelines.seed import seed_contracts
 from schemaline.pipelines.source import drifted, example_a, example_b, extractor_event
-from schemaline.validator.bootstrap import bootstrap
+from schemaline.runtime.service import start
 from schemaline.validator.ports import InMemoryCatalog
 from schemaline.validator.settings import ValidatorSettings
+from schemaline.validator.spec import SPEC
 from tests.pipelines.conftest import Parts
 
 LAYERS = [Layer.EXTRACTOR, Layer.RAW, Layer.GDP, Layer.KPI]
@@ -111,15 +112,19 @@ async def validator_running(parts: Parts) -> AsyncIterator[Validated]:
     for contract in seed_contracts().values():
         catalog.contracts[(contract.pipeline_id, contract.layer)] = contract
     bus = parts.bus
-    service, _ = bootstrap(ValidatorSettings(), catalog=catalog, objects=parts.store, bus=bus)
     validated = Validated()
 
     async def record(envelope: Envelope[Any]) -> None:
         validated.verdicts.append(envelope)
 
     bus.subscribe("ops", VERDICTS, record)
-    async with service.running():
-        yield validated
+    await bus.start()
+    settings = ValidatorSettings(bus=parts.bus_settings)
+    try:
+        async with start(SPEC, settings, **parts.service_bus(), catalog=catalog, objects=parts.store):
+            yield validated
+    finally:
+        await bus.close()
 
 
 def verdict_types(result: ChainResult) -> list[str]:

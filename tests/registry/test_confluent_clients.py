@@ -28,11 +28,12 @@ from schema_registry.client import schema as py_schema
 from schema_registry.client.errors import ClientError
 from schema_registry.serializers.message_serializer import JsonMessageSerializer
 
-from schemaline.registry.bootstrap import bootstrap
 from schemaline.registry.settings import RegistrySettings, Role
+from schemaline.registry.spec import SPEC
 from schemaline.runtime.settings import DatabaseSettings
 from tests.support.postgres import ADMIN_DSN
-from tests.support.registry import TOKENS, auth_settings, serving
+from tests.support.registry import TOKENS, auth_settings
+from tests.support.serving import serving
 
 SUBJECT = "finance.raw.orders"  # no stage contract binds it: Confluent-style direct registration
 ORDER_V1: dict[str, Any] = {
@@ -77,9 +78,9 @@ def _database(kind: str, folder: Path) -> Iterator[str]:
 def confluent_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The registry with the real compatibility engine under uvicorn; yields its Confluent base URL."""
     with _database(request.param, tmp_path) as database_url:
-        database = DatabaseSettings(url=SecretStr(database_url))
+        database = DatabaseSettings(url=SecretStr(database_url), migrate_on_start=True)
         settings = RegistrySettings(database=database, auth=auth_settings())
-        with serving(bootstrap(settings).app) as base_url:
+        with serving(SPEC, settings) as base_url:
             yield f"{base_url}/confluent"
 
 

@@ -15,11 +15,12 @@ from pydantic import SecretStr
 from schemathesis import GenerationMode
 from schemathesis.core.result import Ok
 
-from schemaline.registry.bootstrap import bootstrap
 from schemaline.registry.settings import RegistrySettings, Role
+from schemaline.registry.spec import SPEC
 from schemaline.runtime.settings import DatabaseSettings
 from schemaline.sdk import compat
-from tests.support.registry import auth_settings, bearer, invoice, running_registry, serving, toy_check
+from tests.support.registry import auth_settings, bearer, invoice, running_registry, toy_check
+from tests.support.serving import serving
 
 EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 15}
 
@@ -52,11 +53,8 @@ def live_registry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     folder: Path = tmp_path_factory.mktemp("fuzz")
     url = f"sqlite+aiosqlite:///{folder}/registry.db"
     asyncio.run(_seed(url))
-    service = bootstrap(
-        RegistrySettings(database=DatabaseSettings(url=SecretStr(url)), auth=auth_settings()),
-        checker=checker,
-    )
-    with serving(service.app) as base_url:
+    settings = RegistrySettings(database=DatabaseSettings(url=SecretStr(url)), auth=auth_settings())
+    with serving(SPEC, settings, checker=checker) as base_url:
         yield base_url
 
 

@@ -10,10 +10,11 @@ import httpx
 from pydantic import SecretStr
 
 from schemaline.contracts import Envelope, SchemaProposed
-from schemaline.registry.bootstrap import RegistryService, bootstrap
-from schemaline.registry.settings import OutboxSettings, RegistrySettings, Role
+from schemaline.registry.settings import RegistrySettings, Role
+from schemaline.registry.spec import SPEC
 from schemaline.runtime.bus import InMemoryTransport, OutgoingMessage, build_bus
-from schemaline.runtime.settings import BusSettings, DatabaseSettings
+from schemaline.runtime.service import start
+from schemaline.runtime.settings import BusSettings, DatabaseSettings, OutboxSettings
 from tests.support.aio import eventually
 from tests.support.registry import auth_settings, bearer, invoice, toy_check
 
@@ -39,16 +40,14 @@ class StallingTransport(InMemoryTransport):
 
 def settings(database_url: str) -> RegistrySettings:
     return RegistrySettings(
-        database=DatabaseSettings(url=SecretStr(database_url)),
+        database=DatabaseSettings(url=SecretStr(database_url), migrate_on_start=True),
         auth=auth_settings(),
-        consume_events=False,
         outbox=OutboxSettings(poll_interval_s=0.05),
     )
 
 
-async def propose_while_stalled(database_url: str, transport: InMemoryTransport) -> RegistryService:
-    service = bootstrap(settings(database_url), transport=transport, checker=toy_check)
-    async with service.running():
+async def propose_while_stalled(database_url: str, transport: InMemoryTransport) -> None:
+    async with start(SPEC, settings(database_url), transport=transport, checker=toy_check) as service:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(service.app), base_url="http://r"
         ) as client:
@@ -60,9 +59,9 @@ async def propose_while_stalled(database_url: str, transport: InMemoryTransport)
             assert response.status_code == 202
         assert isinstance(transport, StallingTransport)
         await asyncio.wait_for(transport.reached.wait(), 10)
+        assert service.relay is not None
         assert await service.relay.pending() == 1
-    # Leaving `running()` cancelled the relay in the middle of its publish: the "kill".
-    return service
+    # Leaving `start()` cancelled the relay in the middle of its publish: the "kill".
 
 
 async def test_relay_killed_between_commit_and_publish_delivers_once_after_restart(database_url: str) -> None:
@@ -79,8 +78,8 @@ async def test_relay_killed_between_commit_and_publish_delivers_once_after_resta
         await propose_while_stalled(database_url, StallingTransport(broker, stall="before"))
         assert broker.published == []  # the commit happened, the publish did not
 
-        restarted = bootstrap(settings(database_url), transport=broker, checker=toy_check)
-        async with restarted.running():
+        async with start(SPEC, settings(database_url), transport=broker, checker=toy_check) as restarted:
+            assert restarted.relay is not None
             await eventually(lambda: len(received) == 1, what="SchemaProposed after restart")
             await restarted.relay.drain()
             await asyncio.sleep(0.2)  # several more relay rounds
@@ -104,8 +103,8 @@ async def test_relay_killed_between_publish_and_mark_has_one_effect(database_url
     await consumer.start()
     try:
         await propose_while_stalled(database_url, StallingTransport(broker, stall="after"))
-        restarted = bootstrap(settings(database_url), transport=broker, checker=toy_check)
-        async with restarted.running():
+        async with start(SPEC, settings(database_url), transport=broker, checker=toy_check) as restarted:
+            assert restarted.relay is not None
             await eventually(lambda: len(broker.published) == 2, what="the re-send after restart")
             await restarted.relay.drain()
             assert await restarted.relay.pending() == 0

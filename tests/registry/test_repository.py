@@ -31,10 +31,10 @@ from schemaline.contracts import (
 )
 from schemaline.registry.migrations import migrate
 from schemaline.registry.model import ContractRevision, Proposal, ProposalState, SchemaVersion
-from schemaline.registry.outbox import OutboxRelay
-from schemaline.registry.settings import OutboxSettings
 from schemaline.registry.sql import SqlRepository
 from schemaline.runtime.db import create_engine
+from schemaline.runtime.outbox import OutboxRelay
+from schemaline.runtime.settings import OutboxSettings
 from schemaline.sdk.compat import Level, Policy
 from tests.support.postgres import ADMIN_DSN
 from tests.support.registry import fresh_postgres_database
@@ -178,13 +178,6 @@ async def test_events_enqueued_in_a_rolled_back_transaction_never_leave(repo: Sq
     async with repo.transaction() as tx:
         await tx.enqueue([new_envelope(event, source="registry")])
     assert await relay.pending() == 1
-
-
-async def test_processed_events_are_recorded_once(repo: SqlRepository) -> None:
-    async with repo.transaction() as tx:
-        assert await tx.mark_processed("registry", "event-1") is True
-        assert await tx.mark_processed("registry", "event-1") is False
-        assert await tx.mark_processed("other", "event-1") is True
 
 
 class _NeverPublish:

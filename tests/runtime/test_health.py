@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
 from schemaline.contracts import BatchLanded, Envelope
-from schemaline.runtime.bus import EventBus, InMemoryTransport
+from schemaline.runtime.bus import InMemoryTransport
+from schemaline.runtime.handling import Emitter, Handlers
 from schemaline.runtime.health import Heartbeat, heartbeat_problem, main, task_problems
-from schemaline.runtime.service import Service, serve_until_signalled
-from schemaline.runtime.settings import HealthSettings, ServiceSettings
+from schemaline.runtime.process import HttpStartError, serve
+from schemaline.runtime.service import Parts, ServiceSpec, start
+from schemaline.runtime.settings import HealthSettings, HttpSettings, ServiceSettings
+from schemaline.runtime.telemetry import get_tracer
 from tests.support.aio import eventually
 
 
@@ -35,12 +42,28 @@ class CrashingTransport(InMemoryTransport):
         yield None  # never reached: only makes this an async generator, like the real transports
 
 
-async def ignore(envelope: Envelope[Any]) -> None:
+async def ignore(envelope: Envelope[BatchLanded], deps: None, out: Emitter) -> None:
     return None
 
 
-def service_on(transport: InMemoryTransport) -> Service:
-    return Service("alpha", EventBus(transport), {BatchLanded: ignore})
+@contextlib.asynccontextmanager
+async def no_deps(_parts: Parts[ServiceSettings]) -> AsyncIterator[None]:
+    yield None
+
+
+def ping_app(_deps: None, _parts: Parts[ServiceSettings]) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/ping")
+    async def ping() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+HANDLERS = Handlers[None]()
+HANDLERS.on(BatchLanded, ignore)
+ALPHA = ServiceSpec(name="alpha", settings=ServiceSettings, handlers=HANDLERS, open=no_deps, api=ping_app)
 
 
 # ---- the check on tasks -----------------------------------------------------------------------------
@@ -111,14 +134,13 @@ def test_freshness_against_a_given_clock(tmp_path: Path) -> None:
 
 async def test_heartbeat_stops_when_a_consumer_crashes(tmp_path: Path) -> None:
     transport = CrashingTransport()
-    service = service_on(transport)
     path = tmp_path / "heartbeat"
-    async with service.running():
-        heartbeat = Heartbeat(path, 0.01, lambda: service.bus.consumer_tasks)
+    async with start(ALPHA, ServiceSettings(), transport=transport) as running:
+        heartbeat = Heartbeat(path, 0.01, running.alive)
         async with heartbeat.running():
             await eventually(path.exists, within=5, what="the first heartbeat")
             transport.crash.set()
-            (task,) = service.bus.consumer_tasks
+            (task,) = running.bus.consumer_tasks
             await eventually(task.done, within=5, what="the consumer to crash")
             os.utime(path, (0, 0))
             await asyncio.sleep(0.1)  # ten intervals
@@ -141,32 +163,56 @@ async def test_a_previous_runs_file_does_not_vouch_for_this_one(tmp_path: Path) 
         assert heartbeat_problem(path, 60) == f"no heartbeat file at {path}"
 
 
-async def test_serve_until_signalled_beats_until_sigterm(tmp_path: Path) -> None:
+async def test_serve_beats_and_serves_http_until_sigterm(tmp_path: Path) -> None:
     path = tmp_path / "heartbeat"
-    health = HealthSettings(heartbeat_path=str(path), interval_s=0.01)
-    serving = asyncio.create_task(serve_until_signalled(service_on(InMemoryTransport()), health))
+    port = free_port()
+    settings = ServiceSettings(
+        health=HealthSettings(heartbeat_path=str(path), interval_s=0.01),
+        http=HttpSettings(enabled=True, port=port),
+    )
+    serving = asyncio.create_task(serve(ALPHA, settings, get_tracer()))
     await eventually(path.exists, within=5, what="the first heartbeat")
     assert heartbeat_problem(path, 60) is None
+    async with httpx.AsyncClient() as client:
+        answer = await eventually_ok(client, f"http://127.0.0.1:{port}/ping")
+    assert answer == {"status": "ok"}
     os.kill(os.getpid(), signal.SIGTERM)
     await asyncio.wait_for(serving, 5)
     assert not path.exists()
 
 
-async def test_serve_until_signalled_watches_extra_tasks(tmp_path: Path) -> None:
+async def test_a_service_whose_http_port_is_taken_does_not_start(tmp_path: Path) -> None:
     path = tmp_path / "heartbeat"
-    health = HealthSettings(heartbeat_path=str(path), interval_s=0.01)
-    api_stop = asyncio.Event()
-    api = asyncio.create_task(api_stop.wait(), name="api")
-    serving = asyncio.create_task(serve_until_signalled(service_on(InMemoryTransport()), health, watch=[api]))
-    await eventually(path.exists, within=5, what="the first heartbeat")
-    api_stop.set()
-    await api
-    await asyncio.sleep(0.05)
-    os.utime(path, (0, 0))
-    await asyncio.sleep(0.1)
-    assert path.stat().st_mtime == 0
-    os.kill(os.getpid(), signal.SIGTERM)
-    await asyncio.wait_for(serving, 5)
+    port = free_port()
+    settings = ServiceSettings(
+        health=HealthSettings(heartbeat_path=str(path), interval_s=0.01),
+        http=HttpSettings(enabled=True, port=port),
+    )
+    with socket.socket() as squatter:  # the port is taken: the HTTP server cannot start
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        with pytest.raises(HttpStartError, match=f"could not start on 127.0.0.1:{port}"):
+            await asyncio.wait_for(serve(ALPHA, settings, get_tracer()), 10)
+    assert not path.exists()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def eventually_ok(client: httpx.AsyncClient, url: str) -> Any:
+    for _ in range(100):
+        try:
+            response = await client.get(url)
+        except httpx.TransportError:
+            await asyncio.sleep(0.05)
+            continue
+        return response.json()
+    raise AssertionError(f"{url} never answered")
 
 
 # ---- settings and the probe CLI ----------------------------------------------------------------------

@@ -1,3 +1,5 @@
+"""Idempotency: the processed-event mark commits or rolls back with the effect; the cache is bounded."""
+
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -5,59 +7,23 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.runtime.db import create_engine
-from schemaline.runtime.idempotency import (
-    InMemoryProcessedEvents,
-    ProcessedEvents,
-    SqlProcessedEvents,
-    record_processed,
-)
+from schemaline.runtime.idempotency import RecentIds, record_processed
+from schemaline.runtime.migrate import create_all
 
 
-class ProcessedEventsContract:
-    @pytest.fixture
-    async def store(self) -> ProcessedEvents:
-        raise NotImplementedError
-
-    async def test_remembers_per_service(self, store: ProcessedEvents) -> None:
-        assert not await store.seen("lineage", "e-1")
-        await store.mark("lineage", "e-1")
-        assert await store.seen("lineage", "e-1")
-        assert not await store.seen("governance", "e-1")
-
-    async def test_marking_twice_is_harmless(self, store: ProcessedEvents) -> None:
-        await store.mark("lineage", "e-2")
-        await store.mark("lineage", "e-2")
-        assert await store.seen("lineage", "e-2")
-
-
-class TestInMemory(ProcessedEventsContract):
-    @pytest.fixture
-    async def store(self) -> ProcessedEvents:
-        return InMemoryProcessedEvents()
-
-
-class SqlContract(ProcessedEventsContract):
+class SqlContract:
     @pytest.fixture
     async def engine(self) -> AsyncEngine:
         raise NotImplementedError
 
-    @pytest.fixture
-    async def store(self, engine: AsyncEngine) -> ProcessedEvents:
-        store = SqlProcessedEvents(engine)
-        await store.create_schema()
-        return store
-
-    async def test_record_in_the_effects_transaction_reports_duplicates(
-        self, engine: AsyncEngine, store: ProcessedEvents
-    ) -> None:
+    async def test_the_mark_reports_duplicates_per_service(self, engine: AsyncEngine) -> None:
         async with engine.begin() as conn:
             assert await record_processed(conn, "lineage", "e-3")
         async with engine.begin() as conn:
             assert not await record_processed(conn, "lineage", "e-3")
+            assert await record_processed(conn, "governance", "e-3")
 
-    async def test_a_rolled_back_effect_leaves_the_event_unprocessed(
-        self, engine: AsyncEngine, store: ProcessedEvents
-    ) -> None:
+    async def test_a_rolled_back_effect_leaves_the_event_unprocessed(self, engine: AsyncEngine) -> None:
         async def failing_effect() -> None:
             async with engine.begin() as conn:
                 await record_processed(conn, "lineage", "e-4")
@@ -65,13 +31,15 @@ class SqlContract(ProcessedEventsContract):
 
         with pytest.raises(RuntimeError):
             await failing_effect()
-        assert not await store.seen("lineage", "e-4")
+        async with engine.begin() as conn:
+            assert await record_processed(conn, "lineage", "e-4")
 
 
 class TestSqlite(SqlContract):
     @pytest.fixture
     async def engine(self, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
         engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'processed.db'}")
+        await create_all()(engine)
         yield engine
         await engine.dispose()
 
@@ -81,5 +49,25 @@ class TestPostgres(SqlContract):
     @pytest.fixture
     async def engine(self, postgres_url: str) -> AsyncIterator[AsyncEngine]:
         engine = create_engine(postgres_url)
+        await create_all()(engine)
         yield engine
         await engine.dispose()
+
+
+def test_recent_ids_forget_the_oldest_beyond_capacity() -> None:
+    recent = RecentIds(capacity=3)
+    for event_id in ("a", "b", "c", "d"):
+        recent.add(event_id)
+    assert "a" not in recent
+    assert all(event_id in recent for event_id in ("b", "c", "d"))
+    assert len(recent) == 3
+
+
+def test_seeing_an_id_again_keeps_it_among_the_recent() -> None:
+    recent = RecentIds(capacity=2)
+    recent.add("a")
+    recent.add("b")
+    recent.add("a")
+    recent.add("c")
+    assert "a" in recent
+    assert "b" not in recent

@@ -13,8 +13,8 @@ import pytest
 from pydantic import SecretStr
 
 from schemaline.contracts import PipeCode, SchemaPublished
-from schemaline.registry.bootstrap import bootstrap
 from schemaline.registry.settings import RegistrySettings, Role
+from schemaline.registry.spec import SPEC
 from schemaline.runtime.bus import InMemoryTransport, build_bus
 from schemaline.runtime.settings import BusSettings, DatabaseSettings
 from schemaline.sdk.resolver import (
@@ -33,9 +33,9 @@ from tests.support.registry import (
     auth_settings,
     invoice,
     running_registry,
-    serving,
     toy_check,
 )
+from tests.support.serving import serving
 
 LATEST = "finance.gdp.invoice:latest"
 
@@ -155,7 +155,7 @@ def test_sync_resolver_over_http(tmp_path: Path) -> None:
     asyncio.run(seed())
     settings = RegistrySettings(database=DatabaseSettings(url=SecretStr(url)), auth=auth_settings())
     with (
-        serving(bootstrap(settings, checker=toy_check).app) as base_url,
+        serving(SPEC, settings, checker=toy_check) as base_url,
         SyncRegistryClient(base_url, token=TOKENS[Role.RUNNER]) as client,
     ):
         resolver = SchemaResolver(client)

@@ -8,11 +8,8 @@ or not the engine has landed. Tests of the registry with the real engine use `co
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
-import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 
 from schemaline.contracts import (
@@ -33,10 +29,12 @@ from schemaline.contracts import (
     Subject,
     new_envelope,
 )
-from schemaline.registry.bootstrap import RegistryService, bootstrap
 from schemaline.registry.compat import Checker
+from schemaline.registry.service import Registry
 from schemaline.registry.settings import AuthSettings, ConfluentSettings, RegistrySettings, Role, TokenGrant
+from schemaline.registry.spec import SPEC
 from schemaline.runtime.bus import EventBus, InMemoryTransport, Transport, build_bus
+from schemaline.runtime.service import Running, start
 from schemaline.runtime.settings import BusSettings, DatabaseSettings
 from schemaline.sdk.compat import Change, Comparison, Level, Policy, Verdict
 from schemaline.sdk.compat.api import JsonSchema
@@ -121,7 +119,7 @@ SUBJECT = Subject.parse("finance.gdp.invoice")
 class Harness:
     """A running registry, an HTTP client on its app, and a governance stand-in on the same bus."""
 
-    service: RegistryService
+    service: Running[RegistrySettings, Registry]
     client: httpx.AsyncClient
     governance: EventBus
     seen: list[Envelope[Any]] = field(default_factory=list)
@@ -184,16 +182,18 @@ async def running_registry(
 ) -> AsyncIterator[Harness]:
     bus_settings = bus_settings or BusSettings()
     settings = RegistrySettings(
-        database=DatabaseSettings(url=SecretStr(database_url)),
+        database=DatabaseSettings(url=SecretStr(database_url), migrate_on_start=True),
         bus=bus_settings,
         auth=auth_settings(),
         confluent=confluent or ConfluentSettings(),
     )
     if bus_settings.transport == "memory":
         transport = transport or InMemoryTransport()
-    service = bootstrap(settings, checker=checker, transport=transport)
     governance = build_bus(bus_settings, transport=transport)
-    async with service.running(), contextlib.AsyncExitStack() as stack:
+    async with (
+        start(SPEC, settings, transport=transport, checker=checker) as service,
+        contextlib.AsyncExitStack() as stack,
+    ):
         harness = Harness(service, await stack.enter_async_context(_client(service)), governance)
         governance.subscribe(
             "governance-test", ["SchemaProposed", "SchemaPublished", "SchemaRejected"], harness._record
@@ -203,34 +203,8 @@ async def running_registry(
         yield harness
 
 
-def _client(service: RegistryService) -> httpx.AsyncClient:
+def _client(service: Running[RegistrySettings, Registry]) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=service.app), base_url="http://registry")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Run an ASGI app under uvicorn on a loopback port, in a thread; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "server did not start"
-        assert time.monotonic() < deadline, "server did not start in time"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
 
 
 @contextlib.asynccontextmanager

@@ -24,10 +24,11 @@ from schemaline.contracts import (
 )
 from schemaline.runtime.bus import EventBus, InMemoryTransport, build_bus
 from schemaline.runtime.objectstore import LocalFolderStore, ObjectStore, S3ObjectStore
+from schemaline.runtime.service import start
 from schemaline.runtime.settings import BusSettings
-from schemaline.validator.bootstrap import bootstrap
 from schemaline.validator.ports import InMemoryCatalog
 from schemaline.validator.settings import ValidatorSettings
+from schemaline.validator.spec import SPEC
 from tests.support.invoices import GDP_INVOICE_V1_1, gdp_invoice_v1_2
 
 V11 = Fqid.parse("finance.gdp.invoice:v1.1")
@@ -100,6 +101,7 @@ def parts(request: pytest.FixtureRequest) -> Real | None:
 
 @contextlib.asynccontextmanager
 async def open_parts(real: Real | None, tmp_path: Path) -> AsyncIterator[tuple[EventBus, ObjectStore]]:
+    """A bus for the test's own publishing and observing, and the object store."""
     if real is None:
         yield EventBus(InMemoryTransport()), LocalFolderStore(tmp_path / "objects")
         return
@@ -108,16 +110,24 @@ async def open_parts(real: Real | None, tmp_path: Path) -> AsyncIterator[tuple[E
         yield build_bus(real.rabbit), store
 
 
+def service_on(real: Real | None, bus: EventBus) -> dict[str, Any]:
+    """How the service under test joins the test's bus: the same in-memory transport, or the broker."""
+    if real is None:
+        return {"settings": ValidatorSettings(), "transport": bus.transport}
+    return {"settings": ValidatorSettings(bus=real.rabbit)}
+
+
 @pytest.fixture
 async def stack(parts: Real | None, tmp_path: Path) -> AsyncIterator[Stack]:
     async with open_parts(parts, tmp_path) as (bus, objects):
         the_catalog = catalog()
-        service, _deps = bootstrap(ValidatorSettings(), catalog=the_catalog, objects=objects, bus=bus)
         result = Stack(bus, objects, the_catalog)
 
         async def record(envelope: Envelope[Any]) -> None:
             result.verdicts.append(envelope)
 
         bus.subscribe("ops", VERDICTS, record)
-        async with service.running():
+        await bus.start()
+        async with start(SPEC, **service_on(parts, bus), catalog=the_catalog, objects=objects):
             yield result
+        await bus.close()

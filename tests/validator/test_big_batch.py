@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from schemaline.contracts import BatchLanded, SchemaDriftDetected, new_envelope
-from schemaline.runtime.bus import EventBus, InMemoryTransport
+from schemaline.runtime.bus import InMemoryTransport
+from schemaline.runtime.handling import Emitter
 from schemaline.runtime.objectstore import S3ObjectStore
-from schemaline.validator.bootstrap import bootstrap
+from schemaline.runtime.service import start
 from schemaline.validator.handler import on_batch_landed
 from schemaline.validator.settings import ValidatorSettings
+from schemaline.validator.spec import SPEC
 from tests.support.invoices import invoice, jsonl
 from tests.support.moto_server import DUMMY_AWS_ENV
 
@@ -81,9 +83,6 @@ async def test_a_100mb_batch_is_streamed_under_a_memory_bound(
         info = await store.put_stream(uri, batch_chunks(drift_every=1_000))
         assert info.size >= TARGET_BYTES
         transport = InMemoryTransport()
-        _service, deps = bootstrap(
-            ValidatorSettings(), catalog=catalog(), objects=store, bus=EventBus(transport)
-        )
         landed = BatchLanded.model_validate(
             {
                 "pipeline_id": "finance_gdp_transform",
@@ -93,13 +92,17 @@ async def test_a_100mb_batch_is_streamed_under_a_memory_bound(
                 "object_uri": uri,
             }
         )
-        tracemalloc.start()
-        try:
-            await on_batch_landed(new_envelope(landed, source="test"), deps)
-            _current, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
-        [verdict] = transport.events()
+        async with start(
+            SPEC, ValidatorSettings(), transport=transport, catalog=catalog(), objects=store
+        ) as running:
+            tracemalloc.start()
+            try:
+                out = Emitter(new_envelope(landed, source="test"), "validator")
+                await on_batch_landed(out.cause, running.deps, out)
+                _current, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+        [verdict] = out.emitted
         event = verdict.detail
         assert isinstance(event, SchemaDriftDetected)
         assert event.record_count > 170_000

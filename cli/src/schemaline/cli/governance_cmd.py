@@ -22,6 +22,7 @@ from schemaline.governance.approvals import ApprovalError, check_approver, decid
 from schemaline.governance.settings import GovernanceSettings
 from schemaline.runtime.bus import build_bus
 from schemaline.runtime.db import create_engine
+from schemaline.runtime.outbox import OutboxRelay
 
 TOKEN_ENV = "SCHEMALINE_APPROVER_TOKEN"
 
@@ -110,16 +111,17 @@ def _decide(args: argparse.Namespace) -> int:
     async def go() -> str:
         engine = create_engine(settings.database.url.get_secret_value())
         bus = build_bus(settings.bus)
+        relay = OutboxRelay(engine, bus, settings.outbox)
         try:
-            await bus.connect()
             envelope = await decide(
                 engine,
-                bus,
+                relay,
                 args.proposal_id,
                 approve=args.approve,
                 approver=args.approver,
                 reason=args.reason,
             )
+            await relay.drain()  # the running service's relay would send it too; no need to wait
             return str(envelope.id)
         finally:
             await bus.close()

@@ -1,8 +1,9 @@
 """The embedded stack: every service in one process on the embedded default parts.
 
-In-process bus, one SQLite file per service, a local folder as the object store, and the registry's
-ASGI app serving the SDK clients without a socket. `schemaline demo` and the in-process end-to-end
-tests run on it; the same services run as processes on RabbitMQ, PostgreSQL and S3 in production.
+In-process bus, one SQLite file per service, a local folder as the object store, and the services'
+HTTP apps serving their clients without a socket. It starts the same service specs, through the
+same `start`, as `python -m schemaline.<service>` does; `schemaline demo` and the in-process
+end-to-end tests run on it.
 """
 
 from __future__ import annotations
@@ -17,34 +18,27 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.contracts import Envelope, SchemaContract, Subject
-from schemaline.drift_detector.bootstrap import bootstrap as drift_bootstrap
-from schemaline.drift_detector.handlers import Deps as DriftDeps
-from schemaline.drift_detector.ports import ResolverSchemas
-from schemaline.drift_detector.settings import DriftSettings
-from schemaline.governance.approvals import decide, token_hash
-from schemaline.governance.bootstrap import bootstrap as governance_bootstrap
-from schemaline.governance.settings import GovernanceSettings
-from schemaline.lineage_writer.bootstrap import LineageWriter
-from schemaline.lineage_writer.bootstrap import bootstrap as lineage_bootstrap
-from schemaline.lineage_writer.settings import LineageSettings
-from schemaline.registry.bootstrap import RegistryService
-from schemaline.registry.bootstrap import bootstrap as registry_bootstrap
-from schemaline.registry.settings import AuthSettings, OutboxSettings, RegistrySettings, Role, TokenGrant
+from schemaline.drift_detector.spec import SPEC as DRIFT
+from schemaline.governance.approvals import decide
+from schemaline.governance.spec import SPEC as GOVERNANCE
+from schemaline.lineage_writer.handlers import Deps as LineageDeps
+from schemaline.lineage_writer.spec import SPEC as LINEAGE
+from schemaline.registry.settings import Role
+from schemaline.registry.spec import SPEC as REGISTRY
 from schemaline.runtime.bus import EventBus, InMemoryTransport
-from schemaline.runtime.db import create_engine
 from schemaline.runtime.objectstore import LocalFolderStore
-from schemaline.runtime.settings import BusSettings, DatabaseSettings, ObjectStoreSettings
+from schemaline.runtime.service import Running, ServiceSpec, start
 from schemaline.sdk.registry_api import RegistryApi
 from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSettings, connect_registry
-from schemaline.validator.bootstrap import bootstrap as validator_bootstrap
-from schemaline.validator.handler import Deps as ValidatorDeps
-from schemaline.validator.registry_catalog import RegistryCatalog
-from schemaline.validator.settings import ValidatorSettings
+from schemaline.validator.spec import SPEC as VALIDATOR
 
 REGISTRY_URL = "http://registry.embedded"
 APPROVER = "demo-approver"
+# The registry first: the others reach it through its app.
+SPECS: tuple[ServiceSpec[Any, Any], ...] = (REGISTRY, GOVERNANCE, LINEAGE, DRIFT, VALIDATOR)
 
 
 @dataclass
@@ -52,19 +46,36 @@ class EmbeddedStack:
     workdir: Path
     transport: InMemoryTransport
     objects: LocalFolderStore
-    registry: RegistryService
+    services: Mapping[str, Running[Any, Any]]
     runner: RegistryClients
     publisher: RegistryApi
-    validator: ValidatorDeps
-    drift: DriftDeps
-    lineage: LineageWriter
-    drift_engine: Any
-    governance_engine: Any
-    approver_token: str
-    publisher_token: str
-    drift_database_url: str
-    lineage_database_url: str
-    governance_database_url: str
+    tokens: Mapping[Role, str]
+
+    @property
+    def registry(self) -> Running[Any, Any]:
+        return self.services[REGISTRY.name]
+
+    @property
+    def lineage(self) -> LineageDeps:
+        deps: LineageDeps = self.services[LINEAGE.name].deps
+        return deps
+
+    def engine(self, service: str) -> AsyncEngine:
+        engine = self.services[service].engine
+        assert engine is not None, f"{service} keeps no database"
+        return engine
+
+    @property
+    def drift_engine(self) -> AsyncEngine:
+        return self.engine(DRIFT.name)
+
+    @property
+    def governance_engine(self) -> AsyncEngine:
+        return self.engine(GOVERNANCE.name)
+
+    def database_url(self, service: str) -> str:
+        url: str = self.services[service].settings.database.url.get_secret_value()
+        return url
 
     def bus(self) -> EventBus:
         """A bus for a pipeline stage or a tool: publishes onto the shared in-process transport."""
@@ -104,20 +115,35 @@ class EmbeddedStack:
 
     async def approve(self, proposal_id: str, reason: str) -> Envelope[Any]:
         """What `schemaline governance approve` does, as the demo's approver."""
+        governance = self.services[GOVERNANCE.name]
+        relay = governance.relay
+        assert relay is not None
         envelope = await decide(
-            self.governance_engine,
-            self.bus(),
-            proposal_id,
-            approve=True,
-            approver=APPROVER,
-            reason=reason,
+            self.governance_engine, relay, proposal_id, approve=True, approver=APPROVER, reason=reason
         )
         await self.settle()
         return envelope
 
 
-def _sqlite(workdir: Path, name: str) -> str:
-    return f"sqlite+aiosqlite:///{workdir / f'{name}.db'}"
+def embedded_settings(spec: ServiceSpec[Any, Any], workdir: Path, tokens: Mapping[Role, str]) -> Any:
+    """The service's settings on the embedded default parts under `workdir`."""
+    values: dict[str, Any] = {
+        "bus": {"transport": "memory", "retry_backoff_s": 0.01},
+        "objects": {"kind": "local", "root": str(workdir / "objects")},
+        "outbox": {"poll_interval_s": 0.05},
+        "database": {"url": f"sqlite+aiosqlite:///{workdir / f'{spec.name}.db'}"},
+    }
+    fields = spec.settings.model_fields
+    if "registry" in fields:
+        values["registry"] = {"url": REGISTRY_URL, "token": tokens[Role.RUNNER]}
+    if "auth" in fields:
+        values["auth"] = {
+            "tokens": [
+                {"name": f"demo-{role.value}", "role": role.value, "token": token}
+                for role, token in tokens.items()
+            ]
+        }
+    return spec.settings.model_validate(values)
 
 
 @contextlib.asynccontextmanager
@@ -125,93 +151,34 @@ async def embedded_stack(workdir: Path) -> AsyncIterator[EmbeddedStack]:
     """Start every service on the embedded default under `workdir`; stop them all on exit."""
     await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
     transport = InMemoryTransport()
-    objects = LocalFolderStore(workdir / "objects")
-    memory_bus = BusSettings(transport="memory", retry_backoff_s=0.01)
-    object_settings = ObjectStoreSettings(kind="local", root=str(workdir / "objects"))
     tokens = {role: secrets.token_urlsafe(24) for role in Role}
-    approver_token = tokens[Role.APPROVER]
-
-    registry = registry_bootstrap(
-        RegistrySettings(
-            database=DatabaseSettings(url=SecretStr(_sqlite(workdir, "registry"))),
-            bus=memory_bus,
-            auth=AuthSettings(
-                tokens=[
-                    TokenGrant(name=f"demo-{role.value}", role=role, token=SecretStr(token))
-                    for role, token in tokens.items()
-                ]
-            ),
-            outbox=OutboxSettings(poll_interval_s=0.05),
-        ),
-        bus=EventBus(transport),
-    )
-    asgi = httpx.ASGITransport(app=registry.app)
-    client_settings = RegistryClientSettings(url=REGISTRY_URL, token=SecretStr(tokens[Role.RUNNER]))
-
-    drift_url, lineage_url, governance_url = (
-        _sqlite(workdir, name) for name in ("drift", "lineage", "governance")
-    )
-    governance_engine = create_engine(governance_url)
-    governance = governance_bootstrap(
-        GovernanceSettings(
-            bus=memory_bus,
-            database=DatabaseSettings(url=SecretStr(governance_url)),
-            approvers={APPROVER: token_hash(approver_token)},
-        ),
-        bus=EventBus(transport),
-        engine=governance_engine,
-    )
-    lineage = lineage_bootstrap(
-        LineageSettings(bus=memory_bus, database=DatabaseSettings(url=SecretStr(lineage_url))),
-        bus=EventBus(transport),
-    )
-
-    async with (
-        registry.running(),
-        connect_registry(client_settings, transport=asgi) as runner,
-        RegistryApi(REGISTRY_URL, token=tokens[Role.PUBLISHER], transport=asgi) as publisher,
-    ):
-        validator, validator_deps = validator_bootstrap(
-            ValidatorSettings(bus=memory_bus, objects=object_settings),
-            catalog=RegistryCatalog(runner.resolver, runner.api),
-            objects=objects,
-            bus=EventBus(transport),
-        )
-        drift, drift_deps = drift_bootstrap(
-            DriftSettings(
-                bus=memory_bus,
-                objects=object_settings,
-                database=DatabaseSettings(url=SecretStr(drift_url)),
-            ),
-            schemas=ResolverSchemas(runner.resolver),
-            objects=objects,
-            bus=EventBus(transport),
-            engine=create_engine(drift_url),
-        )
-        async with (
-            governance.running(),
-            lineage.service.running(),
-            drift.running(),
-            validator.running(),
-        ):
-            yield EmbeddedStack(
-                workdir=workdir,
-                transport=transport,
-                objects=objects,
-                registry=registry,
-                runner=runner,
-                publisher=publisher,
-                validator=validator_deps,
-                drift=drift_deps,
-                lineage=lineage,
-                drift_engine=drift_deps.engine,
-                governance_engine=governance_engine,
-                approver_token=approver_token,
-                publisher_token=tokens[Role.PUBLISHER],
-                drift_database_url=drift_url,
-                lineage_database_url=lineage_url,
-                governance_database_url=governance_url,
+    async with contextlib.AsyncExitStack() as stack:
+        services: dict[str, Running[Any, Any]] = {}
+        http: httpx.AsyncBaseTransport | None = None
+        for spec in SPECS:
+            settings = embedded_settings(spec, workdir, tokens)
+            running = await stack.enter_async_context(start(spec, settings, transport=transport, http=http))
+            services[spec.name] = running
+            if spec is REGISTRY:
+                http = httpx.ASGITransport(app=running.app)
+        assert http is not None
+        runner = await stack.enter_async_context(
+            connect_registry(
+                RegistryClientSettings(url=REGISTRY_URL, token=SecretStr(tokens[Role.RUNNER])), transport=http
             )
+        )
+        publisher = await stack.enter_async_context(
+            RegistryApi(REGISTRY_URL, token=tokens[Role.PUBLISHER], transport=http)
+        )
+        yield EmbeddedStack(
+            workdir=workdir,
+            transport=transport,
+            objects=LocalFolderStore(workdir / "objects"),
+            services=services,
+            runner=runner,
+            publisher=publisher,
+            tokens=tokens,
+        )
 
 
 def by_run(events: list[Envelope[Any]]) -> Mapping[str, list[Envelope[Any]]]:

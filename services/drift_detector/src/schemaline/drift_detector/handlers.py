@@ -1,18 +1,15 @@
 """The drift detector's handlers: plain async functions of a typed event and their dependencies.
 
-Each runs in one transaction with the processed-event mark, and publishes with ids derived from
-the event it handles, so a redelivery has no second effect anywhere.
+Each runs in the runtime's transaction (`Tx`) with the processed-event mark; what it emits is staged
+in the outbox with ids derived from the event it handles, so a redelivery has no second effect.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import structlog
 from opentelemetry.metrics import Counter
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from schemaline.contracts import (
     BatchLanded,
@@ -20,7 +17,6 @@ from schemaline.contracts import (
     DriftKind,
     DriftResolved,
     Envelope,
-    EventDetail,
     FieldDriftKind,
     Fqid,
     PipelineId,
@@ -30,25 +26,19 @@ from schemaline.contracts import (
     SchemaPublished,
     SchemaValidated,
     Selector,
-    derived_id,
-    new_envelope,
 )
 from schemaline.drift_detector.cases import CaseState, CaseStore, DriftCase
 from schemaline.drift_detector.coverage import covers
 from schemaline.drift_detector.ports import SchemaSource
-from schemaline.runtime.bus import Publisher
-from schemaline.runtime.idempotency import record_processed
+from schemaline.runtime.handling import Tx, TxHandlers
 from schemaline.runtime.objectstore import ObjectStore
 
 SERVICE = "drift_detector"
-SOURCE = "schemaline.drift_detector"
 log = structlog.get_logger("schemaline.drift_detector")
 
 
 @dataclass
 class Deps:
-    engine: AsyncEngine
-    publisher: Publisher
     schemas: SchemaSource
     objects: ObjectStore
     drift_events: Counter
@@ -60,66 +50,50 @@ def rerun_id_for(run_id: str, fqid: Fqid) -> RunId:
     return RunId(f"{run_id}.rerun.{fqid.version}")
 
 
-async def on_drift(envelope: Envelope[SchemaDriftDetected], deps: Deps) -> None:
+async def on_drift(envelope: Envelope[SchemaDriftDetected], deps: Deps, tx: Tx) -> None:
     event = envelope.detail
-    published: list[Envelope[Any]] = []
-    async with deps.engine.begin() as conn:
-        if not await record_processed(conn, SERVICE, envelope.id):
-            return
-        if event.drift_case_id is not None:
-            # The re-run of a case still drifts: keep the case open and say why.
-            note = ", ".join(f"{f.kind.value} {f.pointer} ({f.records})" for f in event.fields)
-            await deps.cases.mark_rerun(
-                conn,
-                event.drift_case_id,
-                str(event.rerun_of),
-                rerun_id=event.run_id,
-                state="failed",
-                note=f"{event.drifted_count} record(s) still fail under {event.schema_fqid}: {note}",
-                quarantine_uri=event.quarantine_uri,
-            )
-            await deps.cases.set_state(
-                conn, event.drift_case_id, CaseState.OPEN, note=f"re-run {event.run_id} still drifts"
-            )
-            log.warning("re-run still drifts", case_id=event.drift_case_id, run_id=event.run_id)
-            return
-        if event.kind is DriftKind.SHAPE and event.rerun_of is None:
-            published += await _pin(conn, deps, envelope, event.run_id, event.schema_fqid, event)
-        case, opened = await deps.cases.record_detection(conn, event, envelope.id)
-        deps.drift_events.add(1, {"subject": str(event.schema_fqid.subject), "kind": event.kind.value})
-        log.info(
-            "drift case opened" if opened else "drift counted on open case",
-            case_id=case.case_id,
-            detections=case.detections,
+    if event.drift_case_id is not None:
+        # The re-run of a case still drifts: keep the case open and say why.
+        note = ", ".join(f"{f.kind.value} {f.pointer} ({f.records})" for f in event.fields)
+        await deps.cases.mark_rerun(
+            tx.conn,
+            event.drift_case_id,
+            str(event.rerun_of),
+            rerun_id=event.run_id,
+            state="failed",
+            note=f"{event.drifted_count} record(s) still fail under {event.schema_fqid}: {note}",
+            quarantine_uri=event.quarantine_uri,
         )
-        await deps.publisher.publish_many(published)
+        await deps.cases.set_state(
+            tx.conn, event.drift_case_id, CaseState.OPEN, note=f"re-run {event.run_id} still drifts"
+        )
+        log.warning("re-run still drifts", case_id=event.drift_case_id, run_id=event.run_id)
+        return
+    if event.kind is DriftKind.SHAPE and event.rerun_of is None:
+        await _pin(tx, deps, event)
+    case, opened = await deps.cases.record_detection(tx.conn, event, envelope.id)
+    deps.drift_events.add(1, {"subject": str(event.schema_fqid.subject), "kind": event.kind.value})
+    log.info(
+        "drift case opened" if opened else "drift counted on open case",
+        case_id=case.case_id,
+        detections=case.detections,
+    )
 
 
-async def on_validated(envelope: Envelope[SchemaValidated], deps: Deps) -> None:
+async def on_validated(envelope: Envelope[SchemaValidated], deps: Deps, tx: Tx) -> None:
     event = envelope.detail
-    published: list[Envelope[Any]] = []
-    async with deps.engine.begin() as conn:
-        if not await record_processed(conn, SERVICE, envelope.id):
-            return
-        if event.drift_case_id is not None and event.rerun_of is not None:
-            published += await _rerun_passed(conn, deps, envelope)
-        elif event.rerun_of is None:
-            published += await _pin(conn, deps, envelope, event.run_id, event.schema_fqid, event)
-        await deps.publisher.publish_many(published)
+    if event.drift_case_id is not None and event.rerun_of is not None:
+        await _rerun_passed(tx, deps, event)
+    elif event.rerun_of is None:
+        await _pin(tx, deps, event)
 
 
-async def _pin(
-    conn: AsyncConnection,
-    deps: Deps,
-    envelope: Envelope[Any],
-    run_id: str,
-    fqid: Fqid,
-    event: SchemaValidated | SchemaDriftDetected,
-) -> list[Envelope[Any]]:
+async def _pin(tx: Tx, deps: Deps, event: SchemaValidated | SchemaDriftDetected) -> None:
     """A run's schema versions are immutable: a second version of a subject in one run is drift."""
-    previous = await deps.cases.pin_run_version(conn, run_id, fqid, envelope.id)
+    fqid = event.schema_fqid
+    previous = await deps.cases.pin_run_version(tx.conn, event.run_id, fqid, tx.cause.id)
     if previous is None:
-        return []
+        return
     log.warning("schema version changed mid-run", previous=str(previous), current=str(fqid))
     drift = SchemaDriftDetected(
         pipeline_id=event.pipeline_id,
@@ -142,25 +116,22 @@ async def _pin(
         quarantine_uri=None,
         previous_fqid=previous,
     )
-    return [new_envelope(drift, source=SOURCE, cause=envelope, event_id=derived_id(envelope.id, "mid-run"))]
+    tx.emit(drift, "mid-run")
 
 
-async def _rerun_passed(
-    conn: AsyncConnection, deps: Deps, envelope: Envelope[SchemaValidated]
-) -> list[Envelope[Any]]:
-    event = envelope.detail
+async def _rerun_passed(tx: Tx, deps: Deps, event: SchemaValidated) -> None:
     assert event.drift_case_id is not None
     assert event.rerun_of is not None
     await deps.cases.mark_rerun(
-        conn, event.drift_case_id, str(event.rerun_of), rerun_id=event.run_id, state="passed"
+        tx.conn, event.drift_case_id, str(event.rerun_of), rerun_id=event.run_id, state="passed"
     )
-    case = await deps.cases.get(conn, event.drift_case_id)
+    case = await deps.cases.get(tx.conn, event.drift_case_id)
     if case is None or case.state is CaseState.RESOLVED:
-        return []
+        return
     if any(run.rerun_state != "passed" for run in case.runs):
-        return []
+        return
     await deps.cases.set_state(
-        conn,
+        tx.conn,
         case.case_id,
         CaseState.RESOLVED,
         note=f"re-run {event.run_id} passed under {event.schema_fqid}",
@@ -176,37 +147,26 @@ async def _rerun_passed(
         rerun_id=event.run_id,
         records_rerun=sum(run.drifted_records for run in case.runs),
     )
-    return [
-        new_envelope(resolved, source=SOURCE, cause=envelope, event_id=derived_id(envelope.id, "resolved"))
-    ]
+    tx.emit(resolved, "resolved")
 
 
-async def on_published(envelope: Envelope[SchemaPublished], deps: Deps) -> None:
+async def on_published(envelope: Envelope[SchemaPublished], deps: Deps, tx: Tx) -> None:
     """A new version is live: re-run the quarantined records of every open case it covers."""
     event = envelope.detail
-    published: list[Envelope[Any]] = []
-    async with deps.engine.begin() as conn:
-        if not await record_processed(conn, SERVICE, envelope.id):
-            return
-        cases = await deps.cases.active_for_subject(conn, event.fqid.subject)
-        if not cases:
-            return
-        schema = await deps.schemas.schema(event.fqid)
-        for case in cases:
-            if case.kind != DriftKind.SHAPE.value:
-                continue
-            if case.case_id not in event.covers_drift_cases and not covers(schema, case.fields):
-                log.info("published version does not cover case", case_id=case.case_id)
-                continue
-            published += await _submit_reruns(conn, deps, envelope, case)
-        await deps.publisher.publish_many(published)
+    cases = await deps.cases.active_for_subject(tx.conn, event.fqid.subject)
+    if not cases:
+        return
+    schema = await deps.schemas.schema(event.fqid)
+    for case in cases:
+        if case.kind != DriftKind.SHAPE.value:
+            continue
+        if case.case_id not in event.covers_drift_cases and not covers(schema, case.fields):
+            log.info("published version does not cover case", case_id=case.case_id)
+            continue
+        await _submit_reruns(tx, deps, event.fqid, case)
 
 
-async def _submit_reruns(
-    conn: AsyncConnection, deps: Deps, envelope: Envelope[SchemaPublished], case: DriftCase
-) -> list[Envelope[Any]]:
-    fqid = envelope.detail.fqid
-    landed: list[Envelope[Any]] = []
+async def _submit_reruns(tx: Tx, deps: Deps, fqid: Fqid, case: DriftCase) -> None:
     for run in case.runs:
         if run.rerun_state == "passed" or run.quarantine_uri is None:
             continue
@@ -218,7 +178,7 @@ async def _submit_reruns(
         rerun_id = rerun_id_for(run.run_id, fqid)
         uri = f"{deps.rerun_prefix.rstrip('/')}/{case.case_id}/{rerun_id}.jsonl"
         await deps.objects.put_bytes(uri, b"\n".join(line.original_line() for line in lines) + b"\n")
-        await deps.cases.mark_rerun(conn, case.case_id, run.run_id, rerun_id=rerun_id, state="submitted")
+        await deps.cases.mark_rerun(tx.conn, case.case_id, run.run_id, rerun_id=rerun_id, state="submitted")
         batch = BatchLanded(
             pipeline_id=PipelineId(run.pipeline_id),
             run_id=rerun_id,
@@ -230,22 +190,10 @@ async def _submit_reruns(
             drift_case_id=case.case_id,
         )
         log.info("re-run submitted", case_id=case.case_id, rerun_id=rerun_id, records=len(lines))
-        landed.append(
-            new_envelope(batch, source=SOURCE, cause=envelope, event_id=derived_id(envelope.id, rerun_id))
-        )
-    return landed
+        tx.emit(batch, rerun_id)
 
 
-def handlers(deps: Deps) -> Mapping[type[EventDetail], Callable[[Envelope[Any]], Awaitable[None]]]:
-    """The handler table, bound to this service's dependencies."""
-
-    async def drift(envelope: Envelope[Any]) -> None:
-        await on_drift(envelope, deps)
-
-    async def validated(envelope: Envelope[Any]) -> None:
-        await on_validated(envelope, deps)
-
-    async def published(envelope: Envelope[Any]) -> None:
-        await on_published(envelope, deps)
-
-    return {SchemaDriftDetected: drift, SchemaValidated: validated, SchemaPublished: published}
+HANDLERS = TxHandlers[Deps]()
+HANDLERS.on(SchemaDriftDetected, on_drift)
+HANDLERS.on(SchemaValidated, on_validated)
+HANDLERS.on(SchemaPublished, on_published)

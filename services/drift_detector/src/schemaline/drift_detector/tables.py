@@ -11,10 +11,7 @@ from sqlalchemy import (
     Text,
 )
 
-from schemaline.runtime.idempotency import processed_events
-
 metadata = MetaData()
-processed_events.to_metadata(metadata)
 
 drift_cases = Table(
     "drift_cases",

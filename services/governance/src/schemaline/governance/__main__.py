@@ -1,19 +1,7 @@
-"""`python -m schemaline.governance`: run the governance service until SIGTERM."""
+"""`python -m schemaline.governance [serve|migrate]`."""
 
-from __future__ import annotations
-
-import asyncio
-
-from schemaline.governance.bootstrap import bootstrap
-from schemaline.governance.settings import GovernanceSettings
-from schemaline.runtime.service import serve_until_signalled, setup_process
-
-
-def main() -> None:
-    settings = GovernanceSettings()
-    setup_process(settings)
-    asyncio.run(serve_until_signalled(bootstrap(settings), settings.health))
-
+from schemaline.governance.spec import SPEC
+from schemaline.runtime.process import main
 
 if __name__ == "__main__":
-    main()
+    main(SPEC)

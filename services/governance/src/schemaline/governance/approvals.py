@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from schemaline.contracts import Envelope, ProposalId, SchemaApproved, SchemaRejected, new_envelope
 from schemaline.contracts.fqid import Fqid, Subject
 from schemaline.governance import store
-from schemaline.governance.gate import may_approve
-from schemaline.runtime.bus import Publisher
+from schemaline.governance.gate import ProposalView, may_approve
+from schemaline.runtime.outbox import OutboxRelay, stage
 
 
 class ApprovalError(Exception):
@@ -40,17 +40,21 @@ def check_approver(approvers: Mapping[str, str], name: str, token: str) -> None:
 
 async def decide(
     engine: AsyncEngine,
-    publisher: Publisher,
+    relay: OutboxRelay,
     proposal_id: str,
     *,
     approve: bool,
     approver: str,
     reason: str,
 ) -> Envelope[Any]:
-    """Emit SchemaApproved/SchemaRejected for a pending proposal, if the gate allows it."""
+    """Emit SchemaApproved/SchemaRejected for a pending proposal, if the gate allows it.
+
+    The decision is staged in governance's outbox in the transaction that checked the gate, and
+    published by the relay after the commit: like every event governance emits.
+    """
     if not reason.strip():
         raise ApprovalError("a reason is required")
-    async with engine.connect() as conn:
+    async with engine.begin() as conn:
         proposal = await store.get_proposal(conn, proposal_id)
         if proposal is None:
             raise ApprovalError(f"no proposal {proposal_id!r} is known to governance", unknown=True)
@@ -60,6 +64,13 @@ async def decide(
             allowed, why = may_approve(proposal, await store.open_cases(conn, proposal.subject))
             if not allowed:
                 raise ApprovalError(why)
+        envelope = _decision(proposal, approve=approve, approver=approver, reason=reason)
+        await stage(conn, [envelope])
+    relay.notify()
+    return envelope
+
+
+def _decision(proposal: ProposalView, *, approve: bool, approver: str, reason: str) -> Envelope[Any]:
     common: dict[str, Any] = {
         "proposal_id": ProposalId(proposal.proposal_id),
         "subject": Subject.parse(proposal.subject),
@@ -71,6 +82,4 @@ async def decide(
         if approve
         else SchemaRejected(rejected_by=approver, **common)
     )
-    envelope: Envelope[Any] = new_envelope(detail, source="governance")
-    await publisher.publish(envelope)
-    return envelope
+    return new_envelope(detail, source="governance")

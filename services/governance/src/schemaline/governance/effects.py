@@ -1,21 +1,18 @@
 """What each event does to governance's state, inside the transaction that ledgers it.
 
-Every effect returns the events governance must emit in answer; they go to the outbox.
+What governance answers (approvals, failures) is emitted through the transaction: it commits in the
+outbox with the effect and is published after the commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from schemaline.contracts import (
     BatchLanded,
     DriftResolved,
     Envelope,
-    EventDetail,
     PipeCode,
     PipelineFailed,
     ProposalId,
@@ -24,19 +21,18 @@ from schemaline.contracts import (
     SchemaDriftDetected,
     SchemaProposed,
     SchemaRejected,
-    new_envelope,
 )
 from schemaline.contracts.fqid import Fqid, Subject
 from schemaline.governance import ledger, store
 from schemaline.governance.gate import ProposalView, evaluate, may_approve
-from schemaline.governance.outbox import derived_id, with_id
 from schemaline.governance.settings import SERVICE
+from schemaline.runtime.handling import Tx
 
-Effect = Callable[[AsyncConnection, Envelope[Any], datetime], Awaitable[list[Envelope[Any]]]]
 AUTO_APPROVER = "governance"
 
 
-def _approval(proposal: ProposalView, reason: str, cause: Envelope[Any]) -> Envelope[Any]:
+def _approve(tx: Tx, proposal: ProposalView, reason: str) -> None:
+    """Emit the gate's approval; its id depends on the proposal only, whichever event let it pass."""
     detail = SchemaApproved(
         proposal_id=ProposalId(proposal.proposal_id),
         subject=Subject.parse(proposal.subject),
@@ -44,16 +40,13 @@ def _approval(proposal: ProposalView, reason: str, cause: Envelope[Any]) -> Enve
         approved_by=AUTO_APPROVER,
         reason=reason,
     )
-    envelope = new_envelope(detail, source=SERVICE, cause=cause)
-    return with_id(envelope, derived_id(proposal.proposal_id, "approved"))
+    tx.emit(detail, "approved", about=proposal.proposal_id)
 
 
-async def on_drift_detected(
-    conn: AsyncConnection, envelope: Envelope[Any], now: datetime
-) -> list[Envelope[Any]]:
-    detail: SchemaDriftDetected = envelope.detail
+async def on_drift_detected(envelope: Envelope[SchemaDriftDetected], tx: Tx, now: datetime) -> None:
+    detail = envelope.detail
     await store.open_case(
-        conn,
+        tx.conn,
         # A case is named by the drift_case_id the event carries, else by the event that opened it;
         # a repeat of an open case's drift (same signature) counts on that case, as in drift_detector.
         case_id=detail.drift_case_id or envelope.id,
@@ -64,16 +57,13 @@ async def on_drift_detected(
         event_id=envelope.id,
         at=now,
     )
-    return []
 
 
-async def on_drift_resolved(
-    conn: AsyncConnection, envelope: Envelope[Any], now: datetime
-) -> list[Envelope[Any]]:
-    detail: DriftResolved = envelope.detail
+async def on_drift_resolved(envelope: Envelope[DriftResolved], tx: Tx, now: datetime) -> None:
+    detail = envelope.detail
     subject = str(detail.subject)
     await store.resolve_cases(
-        conn,
+        tx.conn,
         case_id=detail.case_id,
         subject=subject,
         pipeline_id=detail.pipeline_id,
@@ -83,22 +73,25 @@ async def on_drift_resolved(
         at=now,
     )
     # Proposals held only by drift pass now that the subject's cases are closed.
-    remaining = await store.open_cases(conn, subject)
-    answers = []
-    for proposal in await store.pending_proposals(conn, subject):
+    remaining = await store.open_cases(tx.conn, subject)
+    for proposal in await store.pending_proposals(tx.conn, subject):
         verdict = evaluate(proposal, remaining)
         if verdict.approve:
             await store.decide(
-                conn, proposal.proposal_id, status="approved", by=AUTO_APPROVER, reason=verdict.reason, at=now
+                tx.conn,
+                proposal.proposal_id,
+                status="approved",
+                by=AUTO_APPROVER,
+                reason=verdict.reason,
+                at=now,
             )
-            answers.append(_approval(proposal, verdict.reason, envelope))
+            _approve(tx, proposal, verdict.reason)
         else:
-            await store.hold(conn, proposal.proposal_id, verdict)
-    return answers
+            await store.hold(tx.conn, proposal.proposal_id, verdict)
 
 
-async def on_proposed(conn: AsyncConnection, envelope: Envelope[Any], now: datetime) -> list[Envelope[Any]]:
-    detail: SchemaProposed = envelope.detail
+async def on_proposed(envelope: Envelope[SchemaProposed], tx: Tx, now: datetime) -> None:
+    detail = envelope.detail
     proposal = ProposalView(
         proposal_id=detail.proposal_id,
         subject=str(detail.subject),
@@ -108,39 +101,37 @@ async def on_proposed(conn: AsyncConnection, envelope: Envelope[Any], now: datet
         policy=detail.policy,
         covers=tuple(detail.covers_drift_cases),
     )
-    verdict = evaluate(proposal, await store.open_cases(conn, proposal.subject))
-    if not await store.add_proposal(conn, envelope.id, detail, verdict, now) or not verdict.approve:
-        return []
-    return [_approval(proposal, verdict.reason, envelope)]
+    verdict = evaluate(proposal, await store.open_cases(tx.conn, proposal.subject))
+    if not await store.add_proposal(tx.conn, envelope.id, detail, verdict, now) or not verdict.approve:
+        return
+    _approve(tx, proposal, verdict.reason)
 
 
-async def on_approved(conn: AsyncConnection, envelope: Envelope[Any], now: datetime) -> list[Envelope[Any]]:
-    detail: SchemaApproved = envelope.detail
-    proposal = await store.get_proposal(conn, detail.proposal_id)
+async def on_approved(envelope: Envelope[SchemaApproved], tx: Tx, now: datetime) -> None:
+    detail = envelope.detail
+    proposal = await store.get_proposal(tx.conn, detail.proposal_id)
     if proposal is None or proposal.status != "pending":
-        return []  # our own automatic approval coming back, or a decision already recorded
-    allowed, why = may_approve(proposal, await store.open_cases(conn, proposal.subject))
+        return  # our own automatic approval coming back, or a decision already recorded
+    allowed, why = may_approve(proposal, await store.open_cases(tx.conn, proposal.subject))
     if not allowed:
         # Someone emitted an approval the gate forbids: keep it visible in the ledger.
         await _violation(
-            conn, envelope, now, kind="approval_while_blocked", message=why, pipeline_id=None, run_id=None
+            tx, envelope, now, kind="approval_while_blocked", message=why, pipeline_id=None, run_id=None
         )
     await store.decide(
-        conn, proposal.proposal_id, status="approved", by=detail.approved_by, reason=detail.reason, at=now
+        tx.conn, proposal.proposal_id, status="approved", by=detail.approved_by, reason=detail.reason, at=now
     )
-    return []
 
 
-async def on_rejected(conn: AsyncConnection, envelope: Envelope[Any], now: datetime) -> list[Envelope[Any]]:
-    detail: SchemaRejected = envelope.detail
+async def on_rejected(envelope: Envelope[SchemaRejected], tx: Tx, now: datetime) -> None:
+    detail = envelope.detail
     await store.decide(
-        conn, detail.proposal_id, status="rejected", by=detail.rejected_by, reason=detail.reason, at=now
+        tx.conn, detail.proposal_id, status="rejected", by=detail.rejected_by, reason=detail.reason, at=now
     )
-    return []
 
 
 async def _violation(
-    conn: AsyncConnection,
+    tx: Tx,
     envelope: Envelope[Any],
     now: datetime,
     *,
@@ -151,7 +142,7 @@ async def _violation(
 ) -> None:
     violation_id = f"{kind}:{envelope.id}"
     if await store.add_violation(
-        conn,
+        tx.conn,
         violation_id=violation_id,
         kind=kind,
         event_id=envelope.id,
@@ -168,7 +159,7 @@ async def _violation(
             "message": message,
         }
         await ledger.append(
-            conn,
+            tx.conn,
             kind="violation",
             ref=violation_id,
             detail_type=envelope.detail_type,
@@ -177,17 +168,15 @@ async def _violation(
         )
 
 
-async def on_batch_landed(
-    conn: AsyncConnection, envelope: Envelope[Any], now: datetime
-) -> list[Envelope[Any]]:
-    detail: BatchLanded = envelope.detail
+async def on_batch_landed(envelope: Envelope[BatchLanded], tx: Tx, now: datetime) -> None:
+    detail = envelope.detail
     if detail.declared_fqid is not None:
-        return []
+        return
     message = (
         f"pipeline {detail.pipeline_id} landed a batch without declaring its schema FQID (governance rule)"
     )
     await _violation(
-        conn,
+        tx,
         envelope,
         now,
         kind="undeclared_schema_fqid",
@@ -212,18 +201,4 @@ async def on_batch_landed(
         ),
         failed_event_id=envelope.id,
     )
-    return [
-        with_id(
-            new_envelope(failed, source=SERVICE, cause=envelope), derived_id(envelope.id, "undeclared-fqid")
-        )
-    ]
-
-
-EFFECTS: Mapping[type[EventDetail], Effect] = {
-    SchemaDriftDetected: on_drift_detected,
-    DriftResolved: on_drift_resolved,
-    SchemaProposed: on_proposed,
-    SchemaApproved: on_approved,
-    SchemaRejected: on_rejected,
-    BatchLanded: on_batch_landed,
-}
+    tx.emit(failed, "undeclared-fqid")

@@ -1,57 +1,65 @@
-"""Governance's handler: every event is ledgered; some also change the gate's state. One table."""
+"""Governance's handlers: every event is ledgered; some also change the gate's state. One table."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypeVar
 
-import structlog
-from sqlalchemy.ext.asyncio import AsyncEngine
+from schemaline.contracts import (
+    EVENT_MODELS,
+    BatchLanded,
+    DriftResolved,
+    Envelope,
+    EventDetail,
+    SchemaApproved,
+    SchemaDriftDetected,
+    SchemaProposed,
+    SchemaRejected,
+)
+from schemaline.governance import effects, ledger
+from schemaline.runtime.handling import Tx, TxHandlers
 
-from schemaline.contracts import EVENT_MODELS, Envelope, EventDetail
-from schemaline.governance import ledger
-from schemaline.governance.effects import EFFECTS
-from schemaline.governance.outbox import Outbox, stage
-from schemaline.governance.settings import SERVICE
-from schemaline.runtime.idempotency import record_processed
+E = TypeVar("E", bound=EventDetail)
+Effect = Callable[[Envelope[E], Tx, datetime], Awaitable[None]]
 
-log = structlog.get_logger("schemaline.governance")
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
 class Deps:
-    engine: AsyncEngine
-    outbox: Outbox
+    now: Callable[[], datetime] = field(default=_utcnow)
 
 
-async def record(envelope: Envelope[Any], deps: Deps) -> None:
-    """Ledger the event and apply its effect in one transaction; publish the answers after commit."""
-    now = datetime.now(UTC)
-    async with deps.engine.begin() as conn:
-        if await record_processed(conn, SERVICE, envelope.id):
-            await ledger.append(
-                conn,
-                kind="event",
-                ref=envelope.id,
-                detail_type=envelope.detail_type,
-                payload=envelope.to_wire(),
-                now=now,
-            )
-            effect = EFFECTS.get(type(envelope.detail))
-            answers = await effect(conn, envelope, now) if effect is not None else []
-            await stage(conn, answers)
-        else:
-            log.info("event already ledgered", event_id=envelope.id)
-    # Also sends anything a crash left staged but unsent.
-    await deps.outbox.flush()
+def ledgered(effect: Effect[E] | None = None) -> Callable[[Envelope[E], Deps, Tx], Awaitable[None]]:
+    """Ledger the event, then apply its effect, in the one transaction the runtime opened."""
+
+    async def handle(envelope: Envelope[E], deps: Deps, tx: Tx) -> None:
+        now = deps.now()
+        await ledger.append(
+            tx.conn,
+            kind="event",
+            ref=envelope.id,
+            detail_type=envelope.detail_type,
+            payload=envelope.to_wire(),
+            now=now,
+        )
+        if effect is not None:
+            await effect(envelope, tx, now)
+
+    return handle
 
 
-def handlers(deps: Deps) -> Mapping[type[EventDetail], Any]:
-    """Every event type on the bus goes to the ledger."""
-
-    async def handle(envelope: Envelope[Any]) -> None:
-        await record(envelope, deps)
-
-    return {model: handle for model in EVENT_MODELS}
+HANDLERS = TxHandlers[Deps]()
+HANDLERS.on(SchemaDriftDetected, ledgered(effects.on_drift_detected))
+HANDLERS.on(DriftResolved, ledgered(effects.on_drift_resolved))
+HANDLERS.on(SchemaProposed, ledgered(effects.on_proposed))
+HANDLERS.on(SchemaApproved, ledgered(effects.on_approved))
+HANDLERS.on(SchemaRejected, ledgered(effects.on_rejected))
+HANDLERS.on(BatchLanded, ledgered(effects.on_batch_landed))
+for _model in EVENT_MODELS:  # the ledger keeps every event on the bus, with or without an effect
+    if _model.DETAIL_TYPE not in HANDLERS.detail_types:
+        HANDLERS.on(_model, ledgered())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -16,21 +15,13 @@ from schemaline.contracts import SchemaProposed
 from schemaline.governance.gate import GateVerdict, OpenCase, ProposalView
 from schemaline.governance.ledger import ensure_head
 from schemaline.governance.tables import drift_cases, metadata, proposals, violations
-from schemaline.runtime.idempotency import metadata as processed_metadata
-
-
-def ensure_sqlite_folder(engine: AsyncEngine) -> None:
-    """The embedded default is a SQLite file under .schemaline/: create its folder."""
-    database = engine.url.database
-    if engine.dialect.name == "sqlite" and database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+from schemaline.runtime.migrate import create_all
 
 
 async def create_schema(engine: AsyncEngine) -> None:
-    ensure_sqlite_folder(engine)
+    """Governance's migration: its tables, the runtime's, and the ledger's genesis head row."""
+    await create_all(metadata)(engine)
     async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-        await conn.run_sync(processed_metadata.create_all)
         await ensure_head(conn)
 
 

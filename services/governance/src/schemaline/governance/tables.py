@@ -1,4 +1,4 @@
-"""Governance's own tables: the ledger and its head, proposals, drift cases, violations, outbox."""
+"""Governance's own tables: the ledger and its head, proposals, drift cases, violations."""
 
 from __future__ import annotations
 
@@ -87,13 +87,4 @@ violations = Table(
     Column("run_id", String(200)),
     Column("message", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
-)
-
-outbox = Table(
-    "gov_outbox",
-    metadata,
-    Column("event_id", String(64), primary_key=True),
-    Column("body", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("published_at", DateTime(timezone=True)),
 )

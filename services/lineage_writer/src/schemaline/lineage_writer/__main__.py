@@ -1,48 +1,7 @@
-"""`python -m schemaline.lineage_writer`: consume until SIGTERM; serve the read API if enabled."""
+"""`python -m schemaline.lineage_writer [serve|migrate]`."""
 
-from __future__ import annotations
-
-import asyncio
-import contextlib
-
-import uvicorn
-
-from schemaline.lineage_writer.api import create_app
-from schemaline.lineage_writer.bootstrap import bootstrap
-from schemaline.lineage_writer.openlineage import RunEventBuilder, SchemaFields
-from schemaline.lineage_writer.settings import LineageSettings
-from schemaline.runtime.service import serve_until_signalled, setup_process
-
-
-async def run(settings: LineageSettings) -> None:
-    built = bootstrap(settings)
-    if not settings.api.enabled:
-        await serve_until_signalled(built.service, settings.health)
-        return
-    builder = RunEventBuilder(
-        namespace=settings.openlineage.namespace,
-        producer=settings.openlineage.producer,
-        schema_fields=SchemaFields(settings.openlineage.schema_dir),
-    )
-    config = uvicorn.Config(
-        create_app(built.reader, builder), host=settings.api.host, port=settings.api.port, log_config=None
-    )
-    server = uvicorn.Server(config)
-    api = asyncio.create_task(server.serve())
-    try:
-        # The heartbeat also stops if the read API's server task ends.
-        await serve_until_signalled(built.service, settings.health, watch=[api])
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await api
-
-
-def main() -> None:
-    settings = LineageSettings()
-    setup_process(settings)
-    asyncio.run(run(settings))
-
+from schemaline.lineage_writer.spec import SPEC
+from schemaline.runtime.process import main
 
 if __name__ == "__main__":
-    main()
+    main(SPEC)

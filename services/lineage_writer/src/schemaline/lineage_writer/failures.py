@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import structlog
 
-from schemaline.contracts import Envelope, EventId, PipeCode, PipelineFailed, PipelineId, new_envelope
+from schemaline.contracts import Envelope, PipeCode, PipelineFailed, PipelineId, derived_id, new_envelope
 from schemaline.lineage_writer.settings import SERVICE
 from schemaline.runtime.bus import Publisher
 
 log = structlog.get_logger("schemaline.lineage_writer")
-_NAMESPACE = uuid.UUID("2f4c1a8e-7b6d-4c3e-9a15-0d8e6f2b7c44")
 
 
 class MetadataSyncFailures:
@@ -52,9 +50,8 @@ class MetadataSyncFailures:
             component=SERVICE,
             failed_event_id=envelope.id,
         )
-        announcement = new_envelope(failed, source=SERVICE, cause=envelope)
-        announcement = announcement.model_copy(
-            update={"id": EventId(str(uuid.uuid5(_NAMESPACE, f"{envelope.id}:1402")))}
+        announcement = new_envelope(
+            failed, source=SERVICE, cause=envelope, event_id=derived_id(envelope.id, "1402")
         )
         try:
             await self._publisher.publish(announcement)

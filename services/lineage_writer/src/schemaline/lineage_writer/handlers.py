@@ -1,54 +1,46 @@
-"""The lineage writer's handler and its table: one recording handler for six event types."""
+"""The lineage writer's handlers: each recorded event type writes the rows its builder makes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from schemaline.contracts import (
-    BatchLanded,
-    DriftResolved,
-    Envelope,
-    EventDetail,
-    PipelineFailed,
-    SchemaDriftDetected,
-    SchemaPublished,
-    SchemaValidated,
-)
+from schemaline.contracts import Envelope
 from schemaline.lineage_writer.batcher import BatchWriter
 from schemaline.lineage_writer.failures import MetadataSyncFailures
-from schemaline.lineage_writer.rows import to_rows
-from schemaline.runtime.bus import Handler
-
-RECORDED: tuple[type[EventDetail], ...] = (
-    BatchLanded,
-    SchemaValidated,
-    SchemaDriftDetected,
-    PipelineFailed,
-    SchemaPublished,
-    DriftResolved,
-)
+from schemaline.lineage_writer.rows import ROWS, EventRows
+from schemaline.lineage_writer.store import LineageReader
+from schemaline.runtime.handling import Emitter, Handlers
 
 
 @dataclass(frozen=True)
 class Deps:
     writer: BatchWriter
     failures: MetadataSyncFailures
+    reader: LineageReader
 
 
-async def record(envelope: Envelope[Any], deps: Deps) -> None:
-    """Write the event's lineage; returns after commit, so the ack follows the write."""
-    try:
-        await deps.writer.write(to_rows(envelope))
-    except Exception as exc:
-        await deps.failures.failed(envelope, exc)
-        raise
-    deps.failures.succeeded(envelope.id)
+def recorded(
+    rows: Callable[[Envelope[Any]], EventRows],
+) -> Callable[[Envelope[Any], Deps, Emitter], Awaitable[None]]:
+    """Write the event's rows; returns after the commit, so the ack follows the write.
+
+    The sink is idempotent on the event id in the same transaction as the rows, so this service
+    needs no transaction of the runtime's: writes of many events share one batch.
+    """
+
+    async def record(envelope: Envelope[Any], deps: Deps, _out: Emitter) -> None:
+        try:
+            await deps.writer.write(rows(envelope))
+        except Exception as exc:
+            await deps.failures.failed(envelope, exc)
+            raise
+        deps.failures.succeeded(envelope.id)
+
+    return record
 
 
-def handlers(deps: Deps) -> Mapping[type[EventDetail], Handler]:
-    async def handle(envelope: Envelope[Any]) -> None:
-        await record(envelope, deps)
-
-    return dict.fromkeys(RECORDED, handle)
+HANDLERS = Handlers[Deps]()
+for _event, _rows in ROWS.items():
+    HANDLERS.on(_event, recorded(_rows))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +12,7 @@ from schemaline.contracts import (
     BatchLanded,
     DriftResolved,
     Envelope,
+    EventDetail,
     PipeCode,
     PipelineFailed,
     SchemaDriftDetected,
@@ -82,92 +83,116 @@ def _links(envelope: Envelope[Any], run_id: str | None, output: str | None) -> t
     return tuple(links)
 
 
-def to_rows(envelope: Envelope[Any]) -> EventRows:
-    """The row an event writes; the trace keeps the whole detail too."""
-    d = envelope.detail
-    base: dict[str, Any] = {
+def _base(envelope: Envelope[Any]) -> dict[str, Any]:
+    detail = envelope.detail
+    return {
         "event_id": envelope.id,
         "detail_type": envelope.detail_type,
         "occurred_at": envelope.time,
-        "detail": d.model_dump_json(exclude_none=True),
-        "causation_id": d.meta.causation_id,
+        "detail": detail.model_dump_json(exclude_none=True),  # the trace keeps the whole detail
+        "causation_id": detail.meta.causation_id,
     }
-    if isinstance(d, BatchLanded):
-        row = LineageRow(
-            **base,
-            pipeline_id=d.pipeline_id,
-            run_id=d.run_id,
-            layer=d.layer.value,
-            schema_fqid=None if d.declared_fqid is None else str(d.declared_fqid),
-            s3_output_path=d.object_uri,
-            status="running",
-            validation_result="pending",
-            record_count=d.record_count,
-            rerun_of=d.rerun_of,
-            drift_case_id=d.drift_case_id,
-        )
-        return EventRows(row, _links(envelope, d.run_id, d.object_uri))
-    if isinstance(d, SchemaValidated):
-        row = LineageRow(
-            **base,
-            pipeline_id=d.pipeline_id,
-            run_id=d.run_id,
-            layer=d.layer.value,
-            schema_fqid=str(d.schema_fqid),
-            s3_output_path=d.object_uri,
-            status="success",
-            validation_result="pass",
-            record_count=d.record_count,
-            valid_count=d.valid_count,
-            rejected_count=d.quarantined_count,
-            quarantine_uri=d.quarantine_uri,
-            rerun_of=d.rerun_of,
-            drift_case_id=d.drift_case_id,
-        )
-        return EventRows(row, _links(envelope, d.run_id, d.object_uri))
-    if isinstance(d, SchemaDriftDetected):
-        row = LineageRow(
-            **base,
-            pipeline_id=d.pipeline_id,
-            run_id=d.run_id,
-            layer=d.layer.value,
-            schema_fqid=str(d.schema_fqid),
-            s3_output_path=d.object_uri,
-            status="drift",
-            validation_result="drift",
-            record_count=d.record_count,
-            valid_count=d.record_count - d.drifted_count - d.invalid_count,
-            rejected_count=d.drifted_count + d.invalid_count,
-            quarantine_uri=d.quarantine_uri,
-            rerun_of=d.rerun_of,
-            drift_case_id=d.drift_case_id,
-        )
-        return EventRows(row, _links(envelope, d.run_id, d.object_uri))
-    if isinstance(d, PipelineFailed):
-        row = LineageRow(
-            **base,
-            pipeline_id=d.pipeline_id,
-            run_id=d.run_id,
-            layer=None if d.layer is None else d.layer.value,
-            schema_fqid=d.schema_ref,
-            s3_output_path=d.object_uri,
-            status="failed",
-            validation_result=_FAILURE_RESULTS.get(d.code, "error"),
-            error_code=d.code.value,
-        )
-        return EventRows(row, _links(envelope, d.run_id, d.object_uri))
-    if isinstance(d, DriftResolved):
-        # Filed under the original run: its trace shows how the drift closed and which run re-ran it.
-        row = LineageRow(
-            **base,
-            pipeline_id=d.pipeline_id,
-            run_id=d.original_run_id,
-            schema_fqid=str(d.fqid),
-            status="drift_resolved",
-            record_count=d.records_rerun,
-            drift_case_id=d.case_id,
-        )
-        return EventRows(row)
-    if isinstance(d, SchemaPublished):
-        return EventRows(LineageRow(**base, schema_fqid=str(d.fqid), status="published"))
-    raise TypeError(f"the lineage writer does not record {envelope.detail_type}")
+
+
+def _batch(envelope: Envelope[Any]) -> dict[str, Any]:
+    """What every row about a batch says: its run, layer, object, count, and re-run links."""
+    d: BatchLanded | SchemaValidated | SchemaDriftDetected = envelope.detail
+    return _base(envelope) | {
+        "pipeline_id": d.pipeline_id,
+        "run_id": d.run_id,
+        "layer": d.layer.value,
+        "s3_output_path": d.object_uri,
+        "record_count": d.record_count,
+        "rerun_of": d.rerun_of,
+        "drift_case_id": d.drift_case_id,
+    }
+
+
+def landed_rows(envelope: Envelope[BatchLanded]) -> EventRows:
+    d = envelope.detail
+    schema = None if d.declared_fqid is None else str(d.declared_fqid)
+    row = LineageRow(**_batch(envelope), schema_fqid=schema, status="running", validation_result="pending")
+    return EventRows(row, _links(envelope, d.run_id, d.object_uri))
+
+
+def validated_rows(envelope: Envelope[SchemaValidated]) -> EventRows:
+    d = envelope.detail
+    row = LineageRow(
+        **_batch(envelope),
+        schema_fqid=str(d.schema_fqid),
+        status="success",
+        validation_result="pass",
+        valid_count=d.valid_count,
+        rejected_count=d.quarantined_count,
+        quarantine_uri=d.quarantine_uri,
+    )
+    return EventRows(row, _links(envelope, d.run_id, d.object_uri))
+
+
+def drift_rows(envelope: Envelope[SchemaDriftDetected]) -> EventRows:
+    d = envelope.detail
+    rejected = d.drifted_count + d.invalid_count
+    row = LineageRow(
+        **_batch(envelope),
+        schema_fqid=str(d.schema_fqid),
+        status="drift",
+        validation_result="drift",
+        valid_count=d.record_count - rejected,
+        rejected_count=rejected,
+        quarantine_uri=d.quarantine_uri,
+    )
+    return EventRows(row, _links(envelope, d.run_id, d.object_uri))
+
+
+def failed_rows(envelope: Envelope[PipelineFailed]) -> EventRows:
+    d = envelope.detail
+    row = LineageRow(
+        **_base(envelope),
+        pipeline_id=d.pipeline_id,
+        run_id=d.run_id,
+        layer=None if d.layer is None else d.layer.value,
+        schema_fqid=d.schema_ref,
+        s3_output_path=d.object_uri,
+        status="failed",
+        validation_result=_FAILURE_RESULTS.get(d.code, "error"),
+        error_code=d.code.value,
+    )
+    return EventRows(row, _links(envelope, d.run_id, d.object_uri))
+
+
+def resolved_rows(envelope: Envelope[DriftResolved]) -> EventRows:
+    # Filed under the original run: its trace shows how the drift closed and which run re-ran it.
+    d = envelope.detail
+    row = LineageRow(
+        **_base(envelope),
+        pipeline_id=d.pipeline_id,
+        run_id=d.original_run_id,
+        schema_fqid=str(d.fqid),
+        status="drift_resolved",
+        record_count=d.records_rerun,
+        drift_case_id=d.case_id,
+    )
+    return EventRows(row)
+
+
+def published_rows(envelope: Envelope[SchemaPublished]) -> EventRows:
+    return EventRows(LineageRow(**_base(envelope), schema_fqid=str(envelope.detail.fqid), status="published"))
+
+
+# What the lineage writer records, and how: the handler table is built from this one mapping.
+ROWS: Mapping[type[EventDetail], Callable[[Envelope[Any]], EventRows]] = {
+    BatchLanded: landed_rows,
+    SchemaValidated: validated_rows,
+    SchemaDriftDetected: drift_rows,
+    PipelineFailed: failed_rows,
+    DriftResolved: resolved_rows,
+    SchemaPublished: published_rows,
+}
+
+
+def to_rows(envelope: Envelope[Any]) -> EventRows:
+    """The rows an event writes (tools and tests; the service's handlers call their builder directly)."""
+    build = ROWS.get(type(envelope.detail))
+    if build is None:
+        raise TypeError(f"the lineage writer does not record {envelope.detail_type}")
+    return build(envelope)

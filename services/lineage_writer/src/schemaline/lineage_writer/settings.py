@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from schemaline.runtime.settings import ServiceSettings
+from schemaline.runtime.settings import HttpSettings, ServiceSettings
 
 SERVICE = "lineage_writer"
 
@@ -38,10 +38,8 @@ class OpenLineageSettings(BaseModel):
     )
 
 
-class ApiSettings(BaseModel):
-    enabled: bool = Field(default=False, description="Serve the read API from the service process")
-    host: str = Field(default="127.0.0.1", description="Bind address of the read API")
-    port: int = Field(default=8087, ge=0, le=65535, description="Port of the read API")
+class LineageHttpSettings(HttpSettings):
+    port: int = Field(default=8087, ge=0, le=65535, description="Port the read API binds")
 
 
 class LineageSettings(ServiceSettings):
@@ -52,4 +50,4 @@ class LineageSettings(ServiceSettings):
     service_name: str = Field(default=SERVICE, description="Service name in logs, traces and queues")
     batch: BatchSettings = Field(default_factory=BatchSettings)
     openlineage: OpenLineageSettings = Field(default_factory=OpenLineageSettings)
-    api: ApiSettings = Field(default_factory=ApiSettings)
+    http: LineageHttpSettings = Field(default_factory=LineageHttpSettings, description="The read API")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -21,6 +20,7 @@ from schemaline.lineage_writer.tables import (
     lineage_events,
     metadata,
 )
+from schemaline.runtime.migrate import create_all
 
 _PG_TYPES = {
     "occurred_at": "timestamptz",
@@ -53,11 +53,8 @@ def asyncpg_dsn(url: str) -> str:
 
 
 async def create_schema(engine: AsyncEngine) -> None:
-    database = engine.url.database
-    if engine.dialect.name == "sqlite" and database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
+    """The lineage writer's migration: its tables and the runtime's."""
+    await create_all(metadata)(engine)
 
 
 class PostgresLineageSink:

@@ -7,6 +7,8 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from schemaline.contracts import Envelope, Fingerprint, Fqid, Layer, PipelineId, ProposalId, Selector, Subject
 from schemaline.registry.confluent.store import ConfluentStore
 from schemaline.registry.model import (
@@ -73,13 +75,13 @@ class Tx(Protocol):
     async def enqueue(self, envelopes: Sequence[Envelope[Any]]) -> None:
         """Write events to the outbox; the relay publishes them once this transaction commits."""
 
-    async def mark_processed(self, service: str, event_id: str) -> bool:
-        """False when this event was already processed (its effect is already committed)."""
-
 
 class Repository(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[Tx]:
         """Begin a transaction; it commits when the block exits normally, rolls back otherwise."""
+
+    def bind(self, conn: AsyncConnection) -> Tx:
+        """The repository inside a transaction someone else opened (the runtime, for a handler)."""
 
     async def resolve(self, selector: Selector) -> SchemaVersion | None:
         """The fetch hot path: `Tx.resolve` as one statement outside any transaction."""

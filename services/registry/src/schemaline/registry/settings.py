@@ -7,7 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from schemaline.runtime.settings import ServiceSettings
+from schemaline.runtime.settings import HttpSettings, ServiceSettings
 from schemaline.sdk.compat import Level, Policy
 
 
@@ -34,12 +34,6 @@ class AuthSettings(BaseModel):
     )
 
 
-class OutboxSettings(BaseModel):
-    poll_interval_s: float = Field(default=0.5, gt=0, description="Relay poll period when not woken")
-    batch_size: int = Field(default=100, ge=1, description="Events published per relay round")
-    retry_backoff_s: float = Field(default=1.0, gt=0, description="Pause after a failed publish")
-
-
 class CompatDefaults(BaseModel):
     level: Level = Field(default=Level.BACKWARD, description="Level of subjects without their own")
     policy: Policy = Field(default=Policy.STRICT, description="Policy of subjects without their own")
@@ -53,17 +47,19 @@ class ConfluentSettings(BaseModel):
     )
 
 
+class RegistryHttpSettings(HttpSettings):
+    # A subclass, not a default instance: an environment that sets only HTTP__PORT keeps these.
+    enabled: bool = Field(default=True, description="Serve the REST API (the registry is its API)")
+    port: int = Field(default=8081, ge=0, le=65535, description="Port the REST API binds")
+
+
 class RegistrySettings(ServiceSettings):
     model_config = SettingsConfigDict(
         env_prefix="SCHEMALINE_REGISTRY_", env_nested_delimiter="__", extra="ignore"
     )
 
     service_name: str = Field(default="registry", description="Service name in logs, traces, queues")
-    host: str = Field(default="127.0.0.1", description="Address uvicorn binds")
-    port: int = Field(default=8081, ge=0, le=65535, description="Port uvicorn binds")
-    migrate_on_start: bool = Field(default=True, description="Run Alembic migrations at start-up")
-    consume_events: bool = Field(default=True, description="Subscribe to SchemaApproved/SchemaRejected")
+    http: RegistryHttpSettings = Field(default_factory=RegistryHttpSettings, description="The REST API")
     auth: AuthSettings = Field(default_factory=AuthSettings)
-    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     compat: CompatDefaults = Field(default_factory=CompatDefaults)
     confluent: ConfluentSettings = Field(default_factory=ConfluentSettings)

@@ -27,7 +27,6 @@ from schemaline.contracts import (
     SelectorKind,
     Subject,
     Version,
-    encode,
 )
 from schemaline.registry.confluent.store import ConfluentStore, assign_identity
 from schemaline.registry.model import (
@@ -40,8 +39,8 @@ from schemaline.registry.model import (
     parse_references,
     references_json,
 )
-from schemaline.registry.tables import contracts, outbox, proposals, schema_ids, subjects, versions
-from schemaline.runtime.idempotency import record_processed
+from schemaline.registry.tables import contracts, proposals, schema_ids, subjects, versions
+from schemaline.runtime.outbox import stage
 from schemaline.sdk.compat import Level, Policy
 
 
@@ -351,24 +350,7 @@ class SqlTx:
 
     # events and idempotency
     async def enqueue(self, envelopes: Sequence[Envelope[Any]]) -> None:
-        if not envelopes:
-            return
-        now = datetime.now(UTC)
-        await self._conn.execute(
-            insert(outbox),
-            [
-                {
-                    "event_id": envelope.id,
-                    "detail_type": envelope.detail_type,
-                    "body": encode(envelope).decode(),
-                    "created_at": now,
-                }
-                for envelope in envelopes
-            ],
-        )
-
-    async def mark_processed(self, service: str, event_id: str) -> bool:
-        return await record_processed(self._conn, service, event_id)
+        await stage(self._conn, envelopes)
 
 
 class SqlRepository:
@@ -383,6 +365,9 @@ class SqlRepository:
     async def transaction(self) -> AsyncIterator[SqlTx]:
         async with self.engine.begin() as conn:
             yield SqlTx(conn)
+
+    def bind(self, conn: AsyncConnection) -> SqlTx:
+        return SqlTx(conn)
 
     async def resolve(self, selector: Selector) -> SchemaVersion | None:
         # The engine does not ping connections on checkout (a round trip per request); a connection

@@ -18,12 +18,13 @@ from sqlalchemy import (
     false,
 )
 
-from schemaline.runtime.idempotency import processed_events
+from schemaline.runtime.tables import outbox, processed_events
 
 metadata = MetaData()
 
-# Registry-owned copy of the runtime's table, so one migration history creates everything.
+# Registry-owned copies of the runtime's tables, so one migration history creates everything.
 processed_events.to_metadata(metadata)
+outbox.to_metadata(metadata)
 
 # Autoincrement needs INTEGER PRIMARY KEY on SQLite and BIGINT elsewhere.
 _Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -113,16 +114,4 @@ contracts = Table(
     Column("fingerprint", String(80), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(64), nullable=False),
-)
-
-outbox = Table(
-    "outbox",
-    metadata,
-    Column("seq", _Id, primary_key=True, autoincrement=True),
-    Column("event_id", String(64), nullable=False, unique=True),
-    Column("detail_type", String(64), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("sent_at", DateTime(timezone=True), nullable=True),
-    Index("ix_outbox_unsent", "sent_at", "seq"),
 )

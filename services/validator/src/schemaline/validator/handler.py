@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import structlog
 from opentelemetry.metrics import Counter, Histogram
@@ -17,10 +16,8 @@ from schemaline.contracts import (
     PipeError,
     SchemaPublished,
     StagePolicy,
-    derived_id,
-    new_envelope,
 )
-from schemaline.runtime.bus import Publisher
+from schemaline.runtime.handling import Emitter, Handlers
 from schemaline.runtime.objectstore import ObjectNotFound, ObjectStore
 from schemaline.sdk.validation import (
     IncompatibleSchemaError,
@@ -33,7 +30,6 @@ from schemaline.validator.quarantine import QuarantineWriter, quarantine_uri
 from schemaline.validator.verdicts import failed, verdict_event
 
 SERVICE = "validator"
-SOURCE = "schemaline.validator"
 log = structlog.get_logger("schemaline.validator")
 
 
@@ -41,7 +37,6 @@ log = structlog.get_logger("schemaline.validator")
 class Deps:
     catalog: SchemaCatalog
     objects: ObjectStore
-    publisher: Publisher
     quarantine_prefix: str
     latency: Histogram
     batches: Counter
@@ -52,7 +47,7 @@ class LostRecordsError(AssertionError):
     """valid + quarantined ≠ input: a bug, never a verdict."""
 
 
-async def on_batch_landed(envelope: Envelope[BatchLanded], deps: Deps) -> None:
+async def on_batch_landed(envelope: Envelope[BatchLanded], deps: Deps, out: Emitter) -> None:
     landed = envelope.detail
     if landed.declared_fqid is None:
         # Governance answers an undeclared schema (a violation it records); nothing to validate.
@@ -66,9 +61,7 @@ async def on_batch_landed(envelope: Envelope[BatchLanded], deps: Deps) -> None:
     deps.latency.record(elapsed_ms, attributes)
     deps.batches.add(1, attributes)
     log.info("batch verdict", verdict=verdict.DETAIL_TYPE, outcome=outcome, ms=round(elapsed_ms, 2))
-    await deps.publisher.publish(
-        new_envelope(verdict, source=SOURCE, cause=envelope, event_id=derived_id(envelope.id, "verdict"))
-    )
+    out.emit(verdict, "verdict")
 
 
 def _outcome_of(verdict: EventDetail) -> str:
@@ -123,11 +116,10 @@ async def _validate(envelope: Envelope[BatchLanded], deps: Deps) -> EventDetail:
     return verdict_event(landed, resolved.fqid, result, written, sink.first_violations)
 
 
-def handlers(deps: Deps) -> dict[type[EventDetail], Any]:
-    async def batch_landed(envelope: Envelope[Any]) -> None:
-        await on_batch_landed(envelope, deps)
+async def on_published(envelope: Envelope[SchemaPublished], deps: Deps, _out: Emitter) -> None:
+    await deps.catalog.on_published(envelope)
 
-    async def published(envelope: Envelope[Any]) -> None:
-        await deps.catalog.on_published(envelope)
 
-    return {BatchLanded: batch_landed, SchemaPublished: published}
+HANDLERS = Handlers[Deps]()
+HANDLERS.on(BatchLanded, on_batch_landed)
+HANDLERS.on(SchemaPublished, on_published)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
@@ -12,8 +13,14 @@ POSTGRES_TEST_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An engine for `url`; SQLite gets WAL and foreign keys so it behaves like a real database."""
+    """An engine for `url`; SQLite gets WAL and foreign keys so it behaves like a real database.
+
+    A SQLite file's folder is created (the embedded default lives under .schemaline/).
+    """
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -1,104 +1,161 @@
-"""Running a service: log settings once, set up tracing, consume until SIGTERM, close cleanly."""
+"""The one service shape: a declarative spec per service, started the same way everywhere.
+
+`python -m schemaline.<service>` (see `runtime.process`), the embedded demo stack and the tests all
+go through `start(spec, settings, **overrides)`: it opens the database (migrating or checking it),
+builds the bus, opens the service's own parts, binds its handlers, starts consuming and relaying
+the outbox, and on exit stops consuming first, then closes what it opened, in reverse order.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
-import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-import structlog
+import httpx
+from fastapi import FastAPI
 from opentelemetry import trace
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from schemaline.contracts import Envelope, EventDetail
-from schemaline.runtime.bus.event_bus import EventBus
-from schemaline.runtime.bus.port import Handler
-from schemaline.runtime.health import Heartbeat
-from schemaline.runtime.logging import configure_logging
-from schemaline.runtime.settings import HealthSettings, ServiceSettings, masked
-from schemaline.runtime.telemetry import JsonLinesSpanExporter, console_exporter, setup_tracing
+from schemaline.runtime.bus import EventBus, Transport, build_bus
+from schemaline.runtime.db import create_engine
+from schemaline.runtime.handling import Binding, Handlers, TxHandlers
+from schemaline.runtime.migrate import Migration, create_all, require_tables, run_migration
+from schemaline.runtime.outbox import OutboxRelay
+from schemaline.runtime.settings import ServiceSettings
+from schemaline.runtime.tables import metadata as runtime_metadata
 
-TypedHandler = Callable[[Envelope[Any]], Awaitable[None]]
+S = TypeVar("S", bound=ServiceSettings)
+D = TypeVar("D")
+
+
+@dataclass(frozen=True)
+class Parts(Generic[S]):
+    """What the runtime opened for a service, handed to the service's own `open`."""
+
+    settings: S
+    bus: EventBus
+    engine: AsyncEngine | None = None
+    relay: OutboxRelay | None = None
+    # How this service reaches other services' HTTP APIs; the embedded stack serves them in-process.
+    http: httpx.AsyncBaseTransport | None = None
+
+    def database(self) -> AsyncEngine:
+        if self.engine is None:
+            raise TypeError(f"{self.settings.service_name} has no database")
+        return self.engine
+
+    def outbox(self) -> OutboxRelay:
+        if self.relay is None:
+            raise TypeError(f"{self.settings.service_name} has no outbox")
+        return self.relay
+
+
+@dataclass(frozen=True)
+class ServiceSpec(Generic[S, D]):
+    """Everything that makes a service itself; the runtime does the rest the same for every one."""
+
+    name: str
+    settings: type[S]
+    handlers: Handlers[D] | TxHandlers[D]
+    # Opens the handlers' dependencies from the runtime's parts; keyword overrides replace real parts
+    # with fakes in tests (e.g. `catalog=InMemoryCatalog()`).
+    open: Callable[..., AbstractAsyncContextManager[D]]
+    tables: Sequence[MetaData] = ()
+    # The schema migration; default: create what is missing of `tables` and the runtime's tables.
+    migration: Migration | None = None
+    api: Callable[[D, Parts[S]], FastAPI] | None = None
+    engine_options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def stateful(self) -> bool:
+        return bool(self.tables) or self.migration is not None
+
+    def migrate_with(self) -> Migration:
+        return self.migration or create_all(*self.tables)
+
+    def table_names(self) -> set[str]:
+        return {name for schema in (runtime_metadata, *self.tables) for name in schema.tables}
 
 
 @dataclass
-class Service:
-    """A service as its bootstrap builds it: a name, a bus, handlers by event type, resources."""
+class Running(Generic[S, D]):
+    """A started service: its settings, dependencies and parts, and its HTTP app if it has one."""
 
-    name: str
+    spec: ServiceSpec[S, D]
+    settings: S
+    deps: D
     bus: EventBus
-    handlers: Mapping[type[EventDetail], Handler]
-    startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    engine: AsyncEngine | None
+    relay: OutboxRelay | None
+    http_app: FastAPI | None
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
-    def subscribe(self) -> None:
-        by_handler: dict[Handler, list[str]] = {}
-        for event_type, handler in self.handlers.items():
-            by_handler.setdefault(handler, []).append(event_type.DETAIL_TYPE)
-        for handler, detail_types in by_handler.items():
-            self.bus.subscribe(self.name, detail_types, handler)
+    @property
+    def name(self) -> str:
+        return self.spec.name
 
-    @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[Service]:
-        """Open resources, start consuming; on exit stop consuming first, then close resources."""
-        for step in self.startup:
-            await step()
-        self.subscribe()
-        try:
-            await self.bus.start()
-            yield self
-        finally:
-            await self.bus.close()
-            for step in reversed(self.shutdown):
-                await step()
+    @property
+    def app(self) -> FastAPI:
+        """The service's HTTP API (served by `serve`, or in-process through httpx's ASGI transport)."""
+        if self.http_app is None:
+            raise TypeError(f"{self.name} has no HTTP API")
+        return self.http_app
+
+    def alive(self) -> tuple[asyncio.Task[Any], ...]:
+        """The tasks that must keep running: consumers and the outbox relay (the liveness probe's)."""
+        return (*self.bus.consumer_tasks, *self.tasks)
 
 
-def setup_process(settings: ServiceSettings) -> trace.TracerProvider:
-    """Once per process: logging, the masked settings line, tracing."""
-    configure_logging(settings.log.level, json_logs=settings.log.json_logs)
-    structlog.get_logger("schemaline").info("settings", **masked(settings))
-    exporter = None
-    if settings.telemetry.exporter == "console":
-        exporter = console_exporter()
-    elif settings.telemetry.exporter == "otlp":
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
-            OTLPSpanExporter,
-        )
-
-        exporter = OTLPSpanExporter(endpoint=settings.telemetry.otlp_endpoint)
-    elif settings.telemetry.exporter == "jsonl" and settings.telemetry.jsonl_path:
-        exporter = JsonLinesSpanExporter(settings.telemetry.jsonl_path)
-    provider = setup_tracing(settings.service_name, exporter)
-    trace.set_tracer_provider(provider)
-    atexit.register(provider.shutdown)  # flush the last spans when the process ends
-    return provider
+async def migrate(spec: ServiceSpec[Any, Any], engine: AsyncEngine) -> None:
+    await run_migration(engine, spec.migrate_with(), service=spec.name)
 
 
-async def serve_until_signalled(
-    service: Service,
-    health: HealthSettings | None = None,
+@contextlib.asynccontextmanager
+async def start(
+    spec: ServiceSpec[S, D],
+    settings: S,
     *,
-    watch: Sequence[asyncio.Task[Any]] = (),
-) -> None:
-    """Run until SIGTERM/SIGINT (what ECS and Kubernetes send), then drain and close.
+    transport: Transport | None = None,
+    engine: AsyncEngine | None = None,
+    http: httpx.AsyncBaseTransport | None = None,
+    tracer: trace.Tracer | None = None,
+    **overrides: Any,
+) -> AsyncIterator[Running[S, D]]:
+    """Start `spec` on `settings`; overrides replace parts (a shared transport, an engine, fakes)."""
+    async with contextlib.AsyncExitStack() as stack:
+        if engine is None and spec.stateful:
+            engine = create_engine(settings.database.url.get_secret_value(), **spec.engine_options)
+            stack.push_async_callback(engine.dispose)
+        if engine is not None:
+            if settings.database.migrates_on_start():
+                await migrate(spec, engine)
+            else:
+                await require_tables(engine, spec.table_names(), service=spec.name)
+        bus = build_bus(settings.bus, transport=transport, tracer=tracer)
+        relay = None
+        if engine is not None and isinstance(spec.handlers, TxHandlers):
+            relay = OutboxRelay(engine, bus, settings.outbox)
+        parts = Parts(settings, bus, engine, relay, http)
+        deps = await stack.enter_async_context(spec.open(parts, **overrides))
+        for detail_type, handler in spec.handlers.bind(deps, Binding(spec.name, bus, engine, relay)).items():
+            bus.subscribe(spec.name, [detail_type], handler)
+        app = spec.api(deps, parts) if spec.api is not None else None
+        running = Running(spec, settings, deps, bus, engine, relay, app)
+        # Exit runs in reverse: the relay stops, then the consumers, then the service's parts close.
+        stack.push_async_callback(bus.close)
+        await bus.start()
+        if relay is not None:
+            running.tasks.append(asyncio.create_task(relay.run(), name=f"outbox:{spec.name}"))
+            stack.push_async_callback(_cancel, running.tasks)
+        yield running
 
-    With `health`, a heartbeat touches `health.heartbeat_path` every `health.interval_s` seconds
-    while every consumer task of the bus (and every task in `watch`) still runs: the liveness probe
-    `python -m schemaline.runtime.health` reads it.
-    """
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    async with service.running(), contextlib.AsyncExitStack() as stack:
-        if health is not None:
-            heartbeat = Heartbeat(
-                health.heartbeat_path, health.interval_s, lambda: (*service.bus.consumer_tasks, *watch)
-            )
-            await stack.enter_async_context(heartbeat.running())
-        structlog.get_logger("schemaline").info("service started", service=service.name)
-        await stop.wait()
-    structlog.get_logger("schemaline").info("service stopped", service=service.name)
+
+async def _cancel(tasks: list[asyncio.Task[Any]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

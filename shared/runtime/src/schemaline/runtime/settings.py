@@ -22,6 +22,9 @@ class BusSettings(BaseModel):
         default=1, ge=1, description="Messages a service's consumer handles at once (keep ≤ prefetch)"
     )
     max_attempts: int = Field(default=3, ge=1, description="Handler attempts before dead-lettering")
+    recent_ids: int = Field(
+        default=10_000, ge=0, description="Event ids a consumer remembers to skip redeliveries (bounded)"
+    )
     retry_backoff_s: float = Field(default=0.2, ge=0, description="First retry delay; doubles")
     queue_expires_s: float | None = Field(
         default=None, gt=0, description="Let the broker delete queues unused this long (dev, tests)"
@@ -45,6 +48,27 @@ class DatabaseSettings(BaseModel):
         default=SecretStr("sqlite+aiosqlite:///.schemaline/schemaline.db"),
         description="SQLAlchemy async URL: postgresql+asyncpg://… or sqlite+aiosqlite:///…",
     )
+    migrate_on_start: bool | None = Field(
+        default=None,
+        description="Create/upgrade tables at start; unset: yes on SQLite, no elsewhere (run `migrate`)",
+    )
+
+    def migrates_on_start(self) -> bool:
+        if self.migrate_on_start is not None:
+            return self.migrate_on_start
+        return self.url.get_secret_value().startswith("sqlite")
+
+
+class OutboxSettings(BaseModel):
+    poll_interval_s: float = Field(default=0.5, gt=0, description="Relay poll period when not woken")
+    batch_size: int = Field(default=100, ge=1, description="Events published per relay round")
+    retry_backoff_s: float = Field(default=1.0, gt=0, description="Pause after a failed publish")
+
+
+class HttpSettings(BaseModel):
+    enabled: bool = Field(default=False, description="Serve the service's HTTP API")
+    host: str = Field(default="127.0.0.1", description="Address the HTTP API binds")
+    port: int = Field(default=8080, ge=0, le=65535, description="Port the HTTP API binds")
 
 
 class ObjectStoreSettings(BaseModel):
@@ -92,6 +116,8 @@ class ServiceSettings(BaseSettings):
     service_name: str = Field(default="schemaline", description="Service name in logs and traces")
     bus: BusSettings = Field(default_factory=BusSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
     objects: ObjectStoreSettings = Field(default_factory=ObjectStoreSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     log: LogSettings = Field(default_factory=LogSettings)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
-
 from fastapi import APIRouter, FastAPI
 
 from schemaline.registry.api import contracts, fetch, health, subjects
@@ -18,18 +15,11 @@ from schemaline.registry.service import Registry
 PREFIX = "/api/v1"
 
 
-def create_app(
-    registry: Registry,
-    tokens: TokenTable,
-    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
-    *,
-    gate_wait_s: float = 5.0,
-) -> FastAPI:
+def create_app(registry: Registry, tokens: TokenTable, *, gate_wait_s: float = 5.0) -> FastAPI:
     app = FastAPI(
         title="Schemaline registry",
         version="1",
         description="Subjects, immutable versions, compatibility, proposals and schema contracts.",
-        lifespan=lifespan,
     )
     app.state.registry = registry
     app.state.tokens = tokens

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -15,7 +15,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from schemaline.contracts import Envelope, EventDecodeError, decode
 from schemaline.runtime.bus.port import Handler
 from schemaline.runtime.bus.transport import InboundMessage, Transport
-from schemaline.runtime.idempotency import ProcessedEvents
+from schemaline.runtime.idempotency import RecentIds
 from schemaline.runtime.telemetry import context_from_meta
 
 log = structlog.get_logger("schemaline.consumer")
@@ -37,10 +37,11 @@ class Consumer:
     service: str
     transport: Transport
     handlers: Mapping[str, Handler]
-    processed: ProcessedEvents
     tracer: trace.Tracer
     retry: RetryPolicy = RetryPolicy()
     concurrency: int = 1
+    # Only a shortcut for redeliveries just seen: handlers that write state dedupe in their database.
+    recent: RecentIds = field(default_factory=RecentIds)
 
     async def run(self) -> None:
         # aclosing: on cancellation the transport hands back what this consumer had not settled.
@@ -94,7 +95,7 @@ class Consumer:
             detail_type=envelope.detail_type,
             run_id=envelope.detail.meta.correlation_id,
         ):
-            if await self.processed.seen(self.service, envelope.id):
+            if envelope.id in self.recent:
                 log.info("duplicate event skipped", redelivered=message.redelivered)
                 await message.ack()
                 return
@@ -133,7 +134,7 @@ class Consumer:
                     await asyncio.sleep(self.retry.delay(attempt))
                 else:
                     break
-            await self.processed.mark(self.service, envelope.id)
+            self.recent.add(envelope.id)
             await message.ack()
 
     async def _dead_letter(self, message: InboundMessage, reason: str) -> None:

@@ -15,7 +15,7 @@ from schemaline.contracts import Envelope, encode
 from schemaline.runtime.bus.consumer import Consumer, RetryPolicy
 from schemaline.runtime.bus.port import Handler
 from schemaline.runtime.bus.transport import DeadLetter, OutgoingMessage, Transport
-from schemaline.runtime.idempotency import InMemoryProcessedEvents, ProcessedEvents
+from schemaline.runtime.idempotency import RecentIds
 from schemaline.runtime.telemetry import current_trace_fields, get_tracer
 
 log = structlog.get_logger("schemaline.bus")
@@ -28,14 +28,14 @@ class EventBus:
         self,
         transport: Transport,
         *,
-        processed: ProcessedEvents | None = None,
         retry: RetryPolicy | None = None,
         tracer: trace.Tracer | None = None,
         concurrency: int = 1,
+        recent_ids: int = 10_000,
     ) -> None:
         self.transport = transport
         self.concurrency = concurrency
-        self.processed = processed or InMemoryProcessedEvents()
+        self.recent_ids = recent_ids
         self.retry = retry or RetryPolicy()
         self.tracer = tracer or get_tracer()
         self._handlers: dict[str, dict[str, Handler]] = defaultdict(dict)
@@ -61,7 +61,13 @@ class EventBus:
         for service, handlers in self._handlers.items():
             await self.transport.declare(service, handlers)
             consumer = Consumer(
-                service, self.transport, handlers, self.processed, self.tracer, self.retry, self.concurrency
+                service,
+                self.transport,
+                handlers,
+                self.tracer,
+                self.retry,
+                self.concurrency,
+                RecentIds(self.recent_ids),
             )
             self._tasks.append(asyncio.create_task(consumer.run(), name=f"consumer:{service}"))
 

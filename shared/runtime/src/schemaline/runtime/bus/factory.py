@@ -10,7 +10,6 @@ from schemaline.runtime.bus.eventbridge import EventBridgeTransport
 from schemaline.runtime.bus.memory import InMemoryTransport
 from schemaline.runtime.bus.rabbitmq import RabbitMQTransport
 from schemaline.runtime.bus.transport import Transport
-from schemaline.runtime.idempotency import ProcessedEvents
 from schemaline.runtime.settings import BusSettings
 
 
@@ -40,14 +39,13 @@ def build_transport(settings: BusSettings) -> Transport:
 def build_bus(
     settings: BusSettings,
     *,
-    processed: ProcessedEvents | None = None,
     tracer: trace.Tracer | None = None,
     transport: Transport | None = None,
 ) -> EventBus:
     return EventBus(
         transport or build_transport(settings),
-        processed=processed,
         retry=RetryPolicy(settings.max_attempts, settings.retry_backoff_s),
         tracer=tracer,
         concurrency=settings.concurrency,
+        recent_ids=settings.recent_ids,
     )

@@ -1,8 +1,8 @@
-"""Transactional outbox relay: events committed with their effects, then published, then marked sent.
+"""Transactional outbox: events commit with the effect that caused them, then a relay publishes them.
 
 A crash after the commit and before the publish loses nothing: the rows stay unsent and the next
-relay publishes them. A crash after the publish and before the mark re-sends the same event ids,
-which every consumer deduplicates (delivery is at least once; effects happen once).
+relay round publishes them. A crash after the publish and before the rows are marked sent re-sends
+the same event ids, which every consumer deduplicates (delivery is at least once; effects once).
 """
 
 from __future__ import annotations
@@ -15,14 +15,28 @@ from typing import Any
 
 import structlog
 from sqlalchemy import Row, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from schemaline.contracts import decode
-from schemaline.registry.settings import OutboxSettings
-from schemaline.registry.tables import outbox
-from schemaline.runtime.bus import Publisher
+from schemaline.contracts import Envelope, decode, encode
+from schemaline.runtime.bus.port import Publisher
+from schemaline.runtime.settings import OutboxSettings
+from schemaline.runtime.tables import outbox
 
-log = structlog.get_logger("schemaline.registry.outbox")
+log = structlog.get_logger("schemaline.outbox")
+
+
+async def stage(conn: AsyncConnection, envelopes: Sequence[Envelope[Any]]) -> None:
+    """Write events to the outbox in the caller's transaction; an id staged twice is kept once."""
+    if not envelopes:
+        return
+    now = datetime.now(UTC)
+    rows = [
+        {"event_id": e.id, "detail_type": e.detail_type, "body": encode(e).decode(), "created_at": now}
+        for e in envelopes
+    ]
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    await conn.execute(insert(outbox).on_conflict_do_nothing(index_elements=["event_id"]), rows)
 
 
 class OutboxRelay:
@@ -46,23 +60,20 @@ class OutboxRelay:
     async def relay_once(self) -> int:
         """Publish one batch of unsent events; returns how many were sent."""
         async with self._round:
-            return await self._relay_batch()
-
-    async def _relay_batch(self) -> int:
-        if self._lock_rows:
+            if self._lock_rows:
+                async with self._engine.begin() as conn:
+                    rows = await self._claim(conn)
+                    if rows:
+                        await self._publish(rows)
+                        await self._mark_sent(conn, rows)
+                return len(rows)
             async with self._engine.begin() as conn:
                 rows = await self._claim(conn)
-                if rows:
-                    await self._publish(rows)
+            if rows:
+                await self._publish(rows)
+                async with self._engine.begin() as conn:
                     await self._mark_sent(conn, rows)
             return len(rows)
-        async with self._engine.begin() as conn:
-            rows = await self._claim(conn)
-        if rows:
-            await self._publish(rows)
-            async with self._engine.begin() as conn:
-                await self._mark_sent(conn, rows)
-        return len(rows)
 
     async def drain(self) -> int:
         sent = 0

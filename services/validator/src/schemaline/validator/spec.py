@@ -1,0 +1,53 @@
+"""The validator as a service: what it consumes, what it opens, nothing it stores."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from opentelemetry import metrics
+
+from schemaline.runtime.objectstore import ObjectStore, open_object_store
+from schemaline.runtime.service import Parts, ServiceSpec
+from schemaline.sdk.registry_settings import connect_registry
+from schemaline.validator.handler import HANDLERS, SERVICE, Deps
+from schemaline.validator.ports import SchemaCatalog
+from schemaline.validator.registry_catalog import RegistryCatalog
+from schemaline.validator.settings import ValidatorSettings
+
+
+@contextlib.asynccontextmanager
+async def open_deps(
+    parts: Parts[ValidatorSettings],
+    *,
+    catalog: SchemaCatalog | None = None,
+    objects: ObjectStore | None = None,
+    meter_provider: metrics.MeterProvider | None = None,
+) -> AsyncIterator[Deps]:
+    """The object store and the registry its settings name, unless fakes are given."""
+    settings = parts.settings
+    async with contextlib.AsyncExitStack() as stack:
+        if objects is None:
+            objects = await stack.enter_async_context(open_object_store(settings.objects))
+        if catalog is None:
+            registry = await stack.enter_async_context(
+                connect_registry(settings.registry, transport=parts.http)
+            )
+            catalog = RegistryCatalog(registry.resolver, registry.api)
+        meter = metrics.get_meter("schemaline.validator", meter_provider=meter_provider)
+        yield Deps(
+            catalog=catalog,
+            objects=objects,
+            quarantine_prefix=settings.quarantine_prefix,
+            latency=meter.create_histogram(
+                "pipeline.runtime_validation_latency_ms", unit="ms", description="Batch validation time"
+            ),
+            batches=meter.create_counter(
+                "pipeline.validation_batches",
+                unit="{batch}",
+                description="Batches validated, by outcome (pass/drift/fail): the success rate's source",
+            ),
+        )
+
+
+SPEC = ServiceSpec(name=SERVICE, settings=ValidatorSettings, handlers=HANDLERS, open=open_deps)
