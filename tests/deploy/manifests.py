@@ -27,7 +27,7 @@ from pydantic_settings import BaseSettings
 
 from schemaline.runtime import health
 from schemaline.runtime.service import ServiceSpec
-from schemaline.runtime.settings import HealthSettings, ServiceSettings
+from schemaline.runtime.settings import HealthSettings, HttpSettings, ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -435,4 +435,57 @@ def heartbeat_probe_problems(
         mounts = [m.get("mountPath", "") for m in container.get("volumeMounts", [])]
         if not any(liveness.path.startswith(f"{m.rstrip('/')}/") for m in mounts):
             problems.append(f"{where}: heartbeat {liveness.path} is not on a mounted (writable) volume")
+    return problems
+
+
+def _selects_pods(selector: Mapping[str, str], deployment: Mapping[str, Any]) -> bool:
+    labels = deployment["spec"]["template"]["metadata"].get("labels", {})
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def _container_port(container: Mapping[str, Any], port: Any) -> int | None:
+    """The container port a Service's targetPort or a probe's port names (by name or number)."""
+    for declared in container.get("ports", []):
+        if port in (declared.get("name"), declared["containerPort"]):
+            return int(declared["containerPort"])
+    return None
+
+
+def http_api_problems(
+    deployment: Mapping[str, Any],
+    services: list[dict[str, Any]],
+    http: HttpSettings,
+    secret_refs: set[str],
+    prefix: str,
+) -> list[str]:
+    """A Deployment serves its HTTP API exactly when its settings (as the pods load them) enable it:
+    bound on every interface at the port the container declares, behind a Service that targets that
+    port, probed for readiness there, with a token table from the Secret (empty, it refuses everyone)."""
+    name = deployment["metadata"]["name"]
+    container = pod_spec(deployment)["containers"][0]
+    declared = {int(p["containerPort"]) for p in container.get("ports", [])}
+    mine = [s for s in services if _selects_pods(s["spec"].get("selector", {}), deployment)]
+    if not http.enabled:
+        problems = [f"{name}: declares ports {sorted(declared)} but serves no API"] if declared else []
+        return problems + [f"{name}: Service {s['metadata']['name']} fronts no API" for s in mine]
+    problems = []
+    if http.host not in ("0.0.0.0", "::"):
+        problems.append(f"{name}: the API binds {http.host}, unreachable from the Service and probes")
+    if http.port not in declared:
+        problems.append(f"{name}: the API listens on {http.port}, the container declares {sorted(declared)}")
+    if not mine:
+        problems.append(f"{name}: serves an API that no Service fronts")
+    for service in mine:
+        for port in service["spec"]["ports"]:
+            target = _container_port(container, port.get("targetPort", port["port"]))
+            if target != http.port:
+                problems.append(
+                    f"{name}: Service {service['metadata']['name']} port {port['port']} reaches "
+                    f"{target}, not the API's {http.port}"
+                )
+    readiness = (container.get("readinessProbe") or {}).get("httpGet")
+    if readiness is None or _container_port(container, readiness["port"]) != http.port:
+        problems.append(f"{name}: no readiness probe on the API's port {http.port}")
+    if f"{prefix}AUTH__TOKENS" not in secret_refs:
+        problems.append(f"{name}: serves an API without {prefix}AUTH__TOKENS from the Secret")
     return problems

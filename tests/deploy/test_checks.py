@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings
 from schemaline.governance.settings import GovernanceSettings
 from schemaline.lineage_writer.settings import LineageSettings
 from schemaline.registry.settings import RegistrySettings
-from schemaline.runtime.settings import HealthSettings
+from schemaline.runtime.settings import HealthSettings, HttpSettings
 from schemaline.validator.settings import ValidatorSettings
 from tests.deploy.manifests import (
     EXEMPTION,
@@ -19,6 +19,7 @@ from tests.deploy.manifests import (
     deployment_problems,
     env_problems,
     heartbeat_probe_problems,
+    http_api_problems,
     image_problems,
     k8s_objects,
     module_runs,
@@ -147,8 +148,8 @@ def test_probe_exemption_must_be_written_and_only_covers_portless_non_heartbeat_
     job = deployment("governance")
     container = job["spec"]["template"]["spec"]["containers"][0]
     container["command"] = ["python", "-m", "schemaline.runtime.objectstore", "ensure-bucket", "warehouse"]
-    container.pop("livenessProbe")
-    container.pop("startupProbe")
+    for portless in ("livenessProbe", "startupProbe", "readinessProbe", "ports"):
+        container.pop(portless)
     assert deployment_problems(job), "no probe and no reason"
     job["metadata"]["annotations"] = {EXEMPTION: "a one-shot job"}
     assert deployment_problems(job) == []
@@ -165,3 +166,29 @@ def test_heartbeat_probe_must_match_the_settings() -> None:
     off_volume = HealthSettings(heartbeat_path="/var/run/heartbeat")
     container["livenessProbe"]["exec"]["command"] += ["--path", "/var/run/heartbeat"]
     assert heartbeat_probe_problems("v", container, off_volume), "read-only root"
+
+
+def test_http_api_check_catches_each_mistake() -> None:
+    """The drift detector's operator API as rendered, then one mistake at a time."""
+    services = k8s_objects(rendered("local"), "Service")
+    refs = {"SCHEMALINE_DRIFT_DATABASE__URL", "SCHEMALINE_DRIFT_AUTH__TOKENS"}
+    served = HttpSettings(enabled=True, host="0.0.0.0", port=8085)
+    prefix = "SCHEMALINE_DRIFT_"
+    assert http_api_problems(deployment("drift-detector"), services, served, refs, prefix) == []
+    own_service = [s for s in services if s["metadata"]["name"] == "drift-detector"]
+    other_services = [s for s in services if s["metadata"]["name"] != "drift-detector"]
+    wrong_target = copy.deepcopy(own_service)
+    wrong_target[0]["spec"]["ports"][0]["targetPort"] = 8086
+    mistakes: dict[str, tuple[HttpSettings, list[dict[str, Any]], set[str]]] = {
+        "binds loopback (the settings' default)": (HttpSettings(enabled=True, port=8085), services, refs),
+        "listens elsewhere": (HttpSettings(enabled=True, host="0.0.0.0", port=8086), services, refs),
+        "no Service": (served, other_services, refs),
+        "Service targets another port": (served, wrong_target, refs),
+        "no token table": (served, services, {"SCHEMALINE_DRIFT_DATABASE__URL"}),
+        "port declared, API off": (HttpSettings(), services, refs),
+    }
+    for what, (http, with_services, with_refs) in mistakes.items():
+        assert http_api_problems(deployment("drift-detector"), with_services, http, with_refs, prefix), what
+    unready = deployment("drift-detector")
+    unready["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"]["port"] = 9090
+    assert http_api_problems(unready, services, served, refs, prefix), "readiness on another port"

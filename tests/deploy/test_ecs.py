@@ -44,6 +44,8 @@ PLACEHOLDERS = {
     "QUARANTINE_BUCKET": "warehouse-quarantine",
     "WAREHOUSE_BUCKET": "warehouse",
     "REGISTRY_TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/r/0a",
+    "DRIFT_TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/d/0b",
+    "GOVERNANCE_TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/g/0c",
     **{f"SG_{name.upper().replace('-', '_')}": "sg-0123456789abcdef0" for name in NAMES.values()},
 }
 # Fargate's CPU units → the memory sizes (MiB) it accepts with them.
@@ -55,6 +57,9 @@ FARGATE = {
     "4096": set(range(8192, 30721, 1024)),
 }
 _BOTO = botocore.session.get_session()
+# Services whose API sits behind the operator's load balancer target group (docs/deploy.md, "ECS"):
+# the registry for the pipeline runners, the operator APIs for `schemaline drift|governance|ledger`.
+BALANCED = {"registry", "drift_detector", "governance"}
 
 
 def _filled(path: Path) -> dict[str, Any]:
@@ -102,10 +107,16 @@ def test_service_definitions_are_create_service_requests(service: str) -> None:
     assert body["taskDefinition"] == task(service)["family"]
     assert body["launchType"] == "FARGATE"
     assert body["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] == "DISABLED"
-    if service == "registry":
-        (balancer,) = body["loadBalancers"]
-        ports = [p["containerPort"] for p in main_container(service)["portMappings"]]
+    container = main_container(service)
+    ports = [p["containerPort"] for p in container.get("portMappings", [])]
+    balancers = body.get("loadBalancers", [])
+    assert bool(balancers) == (service in BALANCED)
+    for balancer in balancers:
+        assert balancer["containerName"] == container["name"], "ECS registers the essential container"
         assert balancer["containerPort"] in ports
+        assert body["healthCheckGracePeriodSeconds"] >= container["healthCheck"]["startPeriod"], (
+            "the target group's checks would fail the task while it migrates and starts"
+        )
 
 
 def test_the_validator_catches_a_malformed_task_definition() -> None:
@@ -150,6 +161,9 @@ def test_environment_is_the_eks_configuration_and_secrets_come_from_the_service_
     environment = {e["name"]: e["value"] for e in container["environment"]}
     (config,) = [d for d in rendered("aws") if d["kind"] == "ConfigMap"]
     assert set(environment) == {k for k in config["data"] if k.startswith(env_prefix(cls))}
+    raw = {e["name"]: e["value"] for e in _raw_main_container(service)["environment"]}
+    differ = {k for k in environment if "${" not in raw[k] and environment[k] != config["data"][k]}
+    assert differ == set(), "values that are not the operator's placeholders differ from EKS's"
     assert env_problems(cls, list(environment)) == []
     assert not set(environment) & secret_fields(cls), "a secret in plain environment"
     secrets = {s["name"]: s["valueFrom"] for s in container["secrets"]}
@@ -170,6 +184,56 @@ def test_environment_is_the_eks_configuration_and_secrets_come_from_the_service_
         settings = cls()
     assert settings.bus.transport == "eventbridge"  # type: ignore[attr-defined]
     assert settings.bus.provision is False  # type: ignore[attr-defined]
+
+
+def _raw_main_container(service: str) -> dict[str, Any]:
+    """The essential container as written, placeholders unfilled."""
+    body = json.loads((ECS / f"{NAMES[service]}.task.json").read_text())
+    (container,) = [c for c in body["containerDefinitions"] if c["essential"]]
+    return dict(container)
+
+
+def _task_settings(service: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    with monkeypatch.context() as env:
+        for entry in main_container(service)["environment"]:
+            env.setenv(entry["name"], entry["value"])
+        return settings_class(f"schemaline.{service}")()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_task_serves_its_api_exactly_as_its_settings_say(
+    service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the task's environment: the API binds every interface at the mapped port, its token table
+    comes from Secrets Manager, and a balanced service's target group reaches that port."""
+    http = _task_settings(service, monkeypatch).http
+    container = main_container(service)
+    mapped = {p["containerPort"] for p in container.get("portMappings", [])}
+    if not http.enabled:
+        assert mapped == set(), "a port mapped with no API behind it"
+        return
+    assert http.host == "0.0.0.0", "bound to loopback: unreachable in awsvpc mode"
+    assert mapped == {http.port}
+    prefix = env_prefix(settings_class(f"schemaline.{service}"))
+    assert f"{prefix}AUTH__TOKENS" in {s["name"] for s in container["secrets"]}, "an API nobody may use"
+    body = _filled(ECS / f"{NAMES[service]}.service.json")
+    assert {b["containerPort"] for b in body.get("loadBalancers", [])} <= {http.port}
+
+
+def test_the_apis_served_are_the_registry_lineage_and_operator_apis(monkeypatch: pytest.MonkeyPatch) -> None:
+    served = {s for s in SERVICES if _task_settings(s, monkeypatch).http.enabled}
+    assert served == {"registry", "lineage_writer", "drift_detector", "governance"}
+    assert served >= BALANCED
+
+
+def test_every_placeholder_is_in_the_documented_ecs_commands() -> None:
+    """docs/deploy.md's ECS section exports each variable envsubst must fill."""
+    docs = (ROOT / "docs" / "deploy.md").read_text()
+    section = docs[docs.index("## ECS Fargate") :]
+    section = section[: section.index("\n## ")]
+    used = {n for p in ECS.glob("*.json") for n in re.findall(r"\$\{(\w+)\}", p.read_text())}
+    exported = set(re.findall(r"\b([A-Z][A-Z0-9_]+)=", section))
+    assert used - exported == set(), "placeholders the operator is not told to set"
 
 
 def _stack_roles() -> dict[str, dict[str, Any]]:

@@ -17,6 +17,8 @@ import yaml
 from cloudcoil.models.keda.v1alpha1 import ScaledObject, TriggerAuthentication
 
 from schemaline.deploy.wiring import PipelineSettings
+from schemaline.drift_detector.api import create_app as drift_app
+from schemaline.governance.api import create_app as governance_app
 from schemaline.lineage_writer.api import create_app as lineage_app
 from schemaline.lineage_writer.openlineage import RunEventBuilder
 from schemaline.lineage_writer.store import InMemoryLineageStore
@@ -39,6 +41,7 @@ from tests.deploy.manifests import (
     env_prefix,
     env_problems,
     heartbeat_probe_problems,
+    http_api_problems,
     image_problems,
     k8s_objects,
     keeps_tables,
@@ -93,6 +96,28 @@ def config(overlay: str) -> dict[str, str]:
     ]
     data: dict[str, str] = found["data"]
     return data
+
+
+def pod_settings(overlay: str, deployment: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The settings the Deployment's service loads: the ConfigMap's keys and the container's plain
+    values under its prefix (secrets are left at their defaults)."""
+    cls = settings_class(module_of(deployment))
+    container = pod_spec(deployment)["containers"][0]
+    values = {**config(overlay), **{e["name"]: e["value"] for e in container.get("env", []) if "value" in e}}
+    with monkeypatch.context() as env:
+        for key, value in values.items():
+            if key.startswith(env_prefix(cls)):
+                env.setenv(key, str(value))
+        return cls()
+
+
+def secret_refs(deployment: dict[str, Any]) -> set[str]:
+    """The environment names the service's container takes from the Secret."""
+    return {
+        e["name"]
+        for e in pod_spec(deployment)["containers"][0].get("env", [])
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
 
 
 def workloads(overlay: str) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
@@ -459,6 +484,7 @@ def _pods(overlay: str) -> dict[str, netpol.Pod]:
     return {name: netpol.Pod(meta["labels"], labels) for name, meta, _ in workloads(overlay)}
 
 
+OPERATOR_LABEL = "schemaline.io/operator"  # on namespaces whose pods may use the operator APIs
 DNS = netpol.Pod({"k8s-app": "kube-dns"}, {"kubernetes.io/metadata.name": "kube-system"})
 COLLECTOR = netpol.Pod({"app": "otel-collector"}, {"kubernetes.io/metadata.name": "observability"})
 SERVICES_K8S = ["registry", "validator", "drift-detector", "lineage-writer", "governance"]
@@ -486,6 +512,15 @@ MUST: dict[str, list[Edge]] = {
         ("drift-detector", "registry", 8081),
     ],
 }
+# No part of the stack calls the operator APIs: only the operators' namespaces do.
+INSIDE_TO_OPERATOR_APIS: list[Edge] = [
+    ("validator", "drift-detector", 8085),
+    ("registry", "drift-detector", 8085),
+    ("governance", "drift-detector", 8085),
+    ("validator", "governance", 8086),
+    ("drift-detector", "governance", 8086),
+    ("lineage-writer", "governance", 8086),
+]
 MUST_NOT: dict[str, list[Edge]] = {
     "local": [
         ("validator", "postgres", 5432),
@@ -495,12 +530,14 @@ MUST_NOT: dict[str, list[Edge]] = {
         ("registry", "moto", 5000),
         ("schemaline-migrate", "rabbitmq", 5672),
         ("validator", "lineage-writer", 8087),
+        *INSIDE_TO_OPERATOR_APIS,
     ],
     "aws": [
         ("validator", netpol.Address("10.0.12.34"), 5432),
         ("governance", "registry", 8081),
         ("validator", netpol.Address("52.94.0.10"), 80),
         ("schemaline-migrate", netpol.Address("52.94.0.10"), 443),
+        *INSIDE_TO_OPERATOR_APIS,
     ],
 }
 
@@ -518,20 +555,23 @@ def test_network_policies_let_through_what_each_part_needs_and_nothing_else(over
     assert blocked == [], "needed connections the policies block"
     let_through = [(c, s, p) for c, s, p in MUST_NOT[overlay] if connects(c, s, p)]
     assert let_through == [], "connections the policies should block"
+    # From other namespaces: exactly what their label admits them to, on the API's own pod port.
+    ports = (8081, 8085, 8086, 8087, 5432, 5672, 5000)
     outsider = netpol.Pod({"app": "elsewhere"}, {"kubernetes.io/metadata.name": "elsewhere"})
-    reached = [
-        (n, port)
-        for n in pods
-        for port in (8081, 8087, 5432, 5672, 5000)
-        if netpol.can_connect(policies, outsider, pods[n], port)
-    ]
-    assert reached == [], "a pod of another namespace reaches these"
     reader = netpol.Pod(
         {}, {"kubernetes.io/metadata.name": "dashboards", "schemaline.io/lineage-reader": "true"}
     )
-    assert netpol.can_connect(policies, reader, pods["lineage-writer"], 8087), (
-        "a labelled namespace reads lineage"
+    operator = netpol.Pod(
+        {"app": "ops-tools"}, {"kubernetes.io/metadata.name": "platform-ops", OPERATOR_LABEL: "true"}
     )
+    admitted: list[tuple[netpol.Pod, set[tuple[str, int]]]] = [
+        (outsider, set()),
+        (reader, {("lineage-writer", api_port(overlay, "lineage-writer"))}),
+        (operator, {(n, api_port(overlay, n)) for n in ("drift-detector", "governance")}),
+    ]
+    for client, expected in admitted:
+        reached = {(n, p) for n in pods for p in ports if netpol.can_connect(policies, client, pods[n], p)}
+        assert reached == expected, f"{client.namespace[netpol.NAMESPACE_NAME]} reaches the wrong pods"
     for name, pod in pods.items():
         assert netpol.can_connect(policies, pod, DNS, 53), f"{name} cannot resolve names"
     for name in SERVICES_K8S:
@@ -587,16 +627,39 @@ def test_heartbeat_services_serve_through_the_runtime_which_keeps_the_heartbeat(
     assert through_runtime >= HEARTBEAT_SERVICES
 
 
-@pytest.mark.parametrize(
-    ("service", "module"), [("registry", "registry"), ("lineage-writer", "lineage_writer")]
-)
-def test_http_services_reach_a_declared_port(service: str, module: str) -> None:
-    for overlay in OVERLAYS:
-        svc = next(s for s in k8s_objects(DOCS[overlay], "Service") if s["metadata"]["name"] == service)
-        (deployment,) = [d for d in deployments(overlay).values() if _selects(svc["spec"]["selector"], d)]
-        assert module_of(deployment) == f"schemaline.{module}"
-        ports = {p["name"] for c in containers(deployment) for p in c.get("ports", [])}
-        assert {p["targetPort"] for p in svc["spec"]["ports"]} <= ports
+# Deployments that serve an HTTP API: the registry's, the lineage read API, the operator APIs.
+HTTP_APIS = {"registry", "lineage-writer", "drift-detector", "governance"}
+
+
+@pytest.mark.parametrize(("overlay", "name"), BY_OVERLAY_AND_NAME)
+def test_a_deployment_serves_its_api_exactly_as_its_settings_say(
+    overlay: str, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the ConfigMap's settings: bound on every interface at the declared port, behind a Service
+    targeting it, ready when it answers there, with its token table from the Secret."""
+    deployment = deployments(overlay)[name]
+    settings = pod_settings(overlay, deployment, monkeypatch)
+    services = k8s_objects(DOCS[overlay], "Service")
+    prefix = env_prefix(settings_class(module_of(deployment)))
+    assert http_api_problems(deployment, services, settings.http, secret_refs(deployment), prefix) == []
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_apis_served_are_the_registry_lineage_and_operator_apis(
+    overlay: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = deployments(overlay)
+    served = {n for n, d in found.items() if pod_settings(overlay, d, monkeypatch).http.enabled}
+    assert served == HTTP_APIS
+
+
+def api_port(overlay: str, name: str) -> int:
+    """The pod port behind the Deployment's Service (what NetworkPolicies see after the Service)."""
+    (service,) = [s for s in k8s_objects(DOCS[overlay], "Service") if s["metadata"]["name"] == name]
+    (port,) = service["spec"]["ports"]
+    container = pod_spec(deployments(overlay)[name])["containers"][0]
+    (number,) = [p["containerPort"] for p in container["ports"] if p["name"] == port["targetPort"]]
+    return int(number)
 
 
 def probe_paths(name: str) -> set[str]:
@@ -616,16 +679,45 @@ def test_registry_probes_hit_real_routes() -> None:
     assert probe_paths("registry") <= routes
 
 
-async def test_lineage_readiness_path_answers_200() -> None:
-    app = lineage_app(
+# The apps as their services build them, with no token granted; the probes' paths must need none.
+# (The registry's readiness route asks its database: test_registry_probes_hit_real_routes.)
+TOKENLESS_APPS: dict[str, Any] = {
+    "lineage-writer": lambda: lineage_app(
         reader=InMemoryLineageStore(),
         builder=RunEventBuilder(namespace="probe", producer="probe"),
         tokens=TokenTable([]),
         bus=EventBus(InMemoryTransport()),
-    )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://probe") as client:
-        for path in probe_paths("lineage-writer"):
+    ),
+    # Routes only: the health route touches neither the database nor the object store.
+    "drift-detector": lambda: drift_app(
+        engine=None,  # type: ignore[arg-type]
+        objects=None,  # type: ignore[arg-type]
+        registry_url="http://registry.schemaline.svc.cluster.local",
+        tokens=TokenTable([]),
+    ),
+    "governance": lambda: governance_app(
+        engine=None,  # type: ignore[arg-type]
+        relay=None,  # type: ignore[arg-type]
+        publisher=None,  # type: ignore[arg-type]
+        tokens=TokenTable([]),
+    ),
+}
+GUARDED = {  # a route of each API that wants a token
+    "lineage-writer": "/api/v1/lineage/pipelines/p/runs",
+    "drift-detector": "/api/v1/drift/cases",
+    "governance": "/api/v1/ledger/verify",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOKENLESS_APPS))
+async def test_http_probe_paths_answer_200_without_a_token_and_other_routes_want_one(name: str) -> None:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=TOKENLESS_APPS[name]()), base_url="http://probe"
+    ) as client:
+        assert probe_paths(name)
+        for path in probe_paths(name):
             assert (await client.get(path)).status_code == 200, path
+        assert (await client.get(GUARDED[name])).status_code == 401
 
 
 def test_rendering_is_what_kubectl_apply_k_would_send() -> None:
