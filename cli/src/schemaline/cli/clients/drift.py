@@ -21,6 +21,17 @@ class DriftClient(ServiceClient):
         result: dict[str, Any] = await self.call("GET", f"/drift/cases/{quote(case_id, safe='')}")
         return result
 
+    async def quarantine(self, case_id: str, limit: int = 20) -> dict[str, Any]:
+        """A sample of the case's quarantined records with their reasons, and whether there are more."""
+        path = f"/drift/cases/{quote(case_id, safe='')}/quarantine"
+        result: dict[str, Any] = await self.call("GET", path, params={"limit": limit})
+        return result
+
+    async def patch(self, case_id: str) -> dict[str, Any]:
+        """The patch `propose` would submit, inferred and checked; any reader may look."""
+        result: dict[str, Any] = await self.call("GET", f"/drift/cases/{quote(case_id, safe='')}/patch")
+        return result
+
     async def propose(self, case_id: str, *, dry_run: bool = False) -> dict[str, Any]:
         """The inferred patch and its checks; `submitted` is the registry's answer (None on a dry run)."""
         path = f"/drift/cases/{quote(case_id, safe='')}/propose"

@@ -30,6 +30,30 @@ class LineageClient(ServiceClient):
         result: list[dict[str, Any]] = await self.call("GET", path, params=_window(since, until))
         return result
 
+    async def recent_runs(
+        self,
+        *,
+        pipeline_id: str | None = None,
+        status: str | None = None,
+        run_ids: list[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> dict[str, Any]:
+        """One page of runs across pipelines, newest activity first: `{"total", "runs"}`."""
+        params: dict[str, Any] = {"limit": limit, "offset": offset, **_window(since, until)}
+        for key, value in (("pipeline_id", pipeline_id), ("status", status), ("run_id", run_ids)):
+            if value:
+                params[key] = value
+        result: dict[str, Any] = await self.call("GET", "/lineage/runs", params=params)
+        return result
+
+    async def stats(self, hours: int = 24) -> dict[str, Any]:
+        """Verdict events by validation result over the last `hours`, in all and per hour."""
+        result: dict[str, Any] = await self.call("GET", "/lineage/stats", params={"hours": hours})
+        return result
+
     async def export(
         self, run_ids: list[str], pipeline_id: str | None, since: str | None, until: str | None
     ) -> list[dict[str, Any]]:
