@@ -42,10 +42,9 @@ class LineageClient(ServiceClient):
         offset: int = 0,
     ) -> dict[str, Any]:
         """One page of runs across pipelines, newest activity first: `{"total", "runs"}`."""
-        params: dict[str, Any] = {"limit": limit, "offset": offset, **_window(since, until)}
-        for key, value in (("pipeline_id", pipeline_id), ("status", status), ("run_id", run_ids)):
-            if value:
-                params[key] = value
+        filters = {"pipeline_id": pipeline_id, "status": status, "run_id": run_ids}
+        params = {"limit": limit, "offset": offset, **_window(since, until)}
+        params |= {key: value for key, value in filters.items() if value}
         result: dict[str, Any] = await self.call("GET", "/lineage/runs", params=params)
         return result
 
