@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from schemaline.cli.clients import ServiceError
 from schemaline.console.web import (
     Action,
     BadFormError,
@@ -44,13 +46,41 @@ async def proposals(request: Request, operator: Viewer, status: str = "pending")
 
 
 @router.get("/{proposal_id}")
-async def proposal(request: Request, proposal_id: str, operator: Viewer) -> Response:
+async def proposal(request: Request, proposal_id: str, operator: Viewer, decided: str = "") -> Response:
     upstreams = console(request).upstreams
-    async with upstreams.governance(operator.token) as governance:
-        gate = await governance.proposal(proposal_id)
     async with upstreams.registry(operator.token) as registry:
         report = await registry.proposal(proposal_id)
-    return render(request, "approval.html", operator, gate=gate, report=report)
+    async with upstreams.governance(operator.token) as governance:
+        try:
+            gate = await governance.proposal(proposal_id)
+        except ServiceError as exc:
+            if exc.status != 404:
+                raise
+            gate = _not_yet_gated(report)
+    # Governance records a decision when its own event comes back: until then the page says it was sent.
+    sent = decided if decided in ("approve", "reject") and gate["status"] == "pending" else ""
+    return render(request, "approval.html", operator, gate=gate, report=report, sent=sent)
+
+
+def _not_yet_gated(report: dict[str, Any]) -> dict[str, Any]:
+    """A proposal the registry holds but whose SchemaProposed has not reached governance yet."""
+    return {
+        "proposal_id": report["id"],
+        "subject": report["subject"],
+        "proposed_fqid": report["proposed_fqid"],
+        "base_fqid": report["base_fqid"],
+        "compatible": all(change["compatible"] for change in report["changes"]),
+        "level": report["level"],
+        "policy": report["policy"],
+        "covers": report["covers_drift_cases"],
+        "status": "awaiting the gate",
+        "reason": "governance has not received this proposal yet; the gate decides once it does",
+        "blocked_by": [],
+        "proposed_by": report["proposed_by"],
+        "proposed_at": report["created_at"],
+        "decided_by": None,
+        "decided_at": None,
+    }
 
 
 @router.post("/{proposal_id}/decide")
@@ -61,4 +91,4 @@ async def decide(request: Request, proposal_id: str, action: Action) -> Response
         raise BadFormError("say approve or reject")
     async with console(request).upstreams.governance(operator.token) as governance:
         await governance.decide(proposal_id, approve=decision == "approve", reason=form.get("reason", ""))
-    return see_other(f"/approvals/{quote(proposal_id, safe='')}")
+    return see_other(f"/approvals/{quote(proposal_id, safe='')}?decided={decision}")
