@@ -5,16 +5,18 @@ UV_VERSION := 0.13.9
 UV := $(PYTHON) -m uv
 VENV := .venv
 BIN := $(VENV)/bin
-SOURCES = $(wildcard shared services cli pipelines tests bench)
+SOURCES = $(wildcard shared services cli pipelines deploy/wiring tests bench)
 
-.PHONY: install demo test lint pytest bench lock schemas
+.PHONY: install demo test lint pytest bench lock schemas layer
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock
+# The build backend is pinned too (deploy/build-constraints.txt): the editable installs, the image
+# and the Lambda layer build the workspace packages with the same hatchling.
+$(VENV)/.installed: requirements.lock deploy/build-constraints.txt
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	@$(UV) venv --quiet --allow-existing --python ">=3.11" $(VENV)
-	@$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	@$(UV) pip install --quiet --python $(BIN)/python --build-constraints deploy/build-constraints.txt -r requirements.lock
 	@touch $@
 
 demo: install
@@ -41,3 +43,7 @@ lock:
 
 schemas: install
 	@$(BIN)/schemaline contracts export docs/events
+
+# The extractor Lambda's validation layer (deploy/aws: ValidationLayerKey), for python3.12 on x86_64.
+layer: install
+	@$(BIN)/python -m schemaline.deploy.layer dist/schemaline-validation-layer.zip --uv "$(UV)"

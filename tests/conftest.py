@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.support.postgres",
     "tests.support.moto_server",
     "tests.support.registry",
+    "tests.support.aws_stack",
 ]

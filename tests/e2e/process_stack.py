@@ -1,5 +1,6 @@
 """Every service as its own process, started the way production starts it (`python -m …` with its
-settings in the environment), on RabbitMQ, PostgreSQL and a moto server's S3."""
+settings in the environment), on PostgreSQL, a moto server's S3 and a bus: RabbitMQ, or EventBridge →
+SQS on the resources deploy/aws made (`eventbridge_bus`, provisioning off as in production)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.cli.clients import DriftClient, GovernanceClient
 from schemaline.contracts import EVENT_TYPES, Envelope, SchemaContract, Subject
-from schemaline.runtime.bus import EventBus, RabbitMQTransport
+from schemaline.runtime.bus import EventBridgeTransport, EventBus, RabbitMQTransport, Transport
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.objectstore import S3ObjectStore
 from schemaline.runtime.telemetry import JsonLinesSpanExporter, get_tracer, setup_tracing
@@ -42,6 +43,54 @@ SERVICES = {
     "lineage_writer": "SCHEMALINE_LINEAGE_",
     "governance": "SCHEMALINE_GOVERNANCE_",
 }
+
+
+@dataclass(frozen=True)
+class BusWiring:
+    """How the services, and this process's observer and publisher, reach one bus."""
+
+    env: Mapping[str, str]  # the BUS__* settings of every service
+    transport: Callable[[], Transport]  # for the observer (its own queue) and the stages' publisher
+    service_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # per service, extra
+
+
+def rabbitmq_bus(tag: str) -> BusWiring:
+    """A fresh exchange and queues of their own on the local RabbitMQ (the services declare them)."""
+    return BusWiring(
+        env={
+            "BUS__TRANSPORT": "rabbitmq",
+            "BUS__AMQP_URL": AMQP_URL,
+            "BUS__EXCHANGE": f"e2e.{tag}.events",
+            "BUS__QUEUE_PREFIX": f"e2e.{tag}",
+            "BUS__QUEUE_EXPIRES_S": "300",
+            "BUS__RETRY_BACKOFF_S": "0.05",
+        },
+        transport=lambda: RabbitMQTransport(
+            AMQP_URL, exchange=f"e2e.{tag}.events", queue_prefix=f"e2e.{tag}"
+        ),
+    )
+
+
+def eventbridge_bus(endpoint: str, outputs: Mapping[str, str], tag: str) -> BusWiring:
+    """The bus, queues and rules a deployed deploy/aws stack made: the services only use them
+    (BUS__PROVISION=false); the test's observer gets a queue and rule of its own on that bus."""
+    bus, prefix = outputs["EventBusName"], outputs["QueuePrefix"]
+    return BusWiring(
+        env={
+            "BUS__TRANSPORT": "eventbridge",
+            "BUS__EVENT_BUS": bus,
+            "BUS__QUEUE_PREFIX": prefix,
+            "BUS__AWS_ENDPOINT_URL": endpoint,
+            "BUS__AWS_REGION": "eu-west-1",
+            "BUS__PROVISION": "false",
+            "BUS__WAIT_TIME_S": "1",
+            "BUS__RETRY_BACKOFF_S": "0.05",
+        },
+        transport=lambda: EventBridgeTransport(
+            event_bus=bus, endpoint_url=endpoint, queue_prefix=f"e2e-{tag}", wait_time_s=1
+        ),
+        service_env={"validator": {"QUARANTINE_PREFIX": f"s3://{outputs['QuarantineBucket']}/quarantine"}},
+    )
 
 
 def free_port() -> int:
@@ -157,8 +206,12 @@ def _env(prefix: str, values: dict[str, str]) -> dict[str, str]:
 
 
 @contextlib.asynccontextmanager
-async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[ProcessStack]:
+async def process_stack(
+    workdir: Path, moto_endpoint: str, bus: Callable[[str], BusWiring] = rabbitmq_bus
+) -> AsyncIterator[ProcessStack]:
+    """`moto_endpoint` serves S3; `bus(tag)` says which bus the services run on."""
     tag = uuid.uuid4().hex[:8]
+    wiring = bus(tag)
     urls = await _create_databases(tag)
     tokens = {role: secrets.token_urlsafe(24) for role in ("runner", "publisher", "approver")}
     ports = {service: free_port() for service in ("registry", "drift_detector", "governance")}
@@ -170,12 +223,8 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
     envs: dict[str, dict[str, str]] = {}
     for service, prefix in SERVICES.items():
         common = {
-            "BUS__TRANSPORT": "rabbitmq",
-            "BUS__AMQP_URL": AMQP_URL,
-            "BUS__EXCHANGE": f"e2e.{tag}.events",
-            "BUS__QUEUE_PREFIX": f"e2e.{tag}",
-            "BUS__QUEUE_EXPIRES_S": "300",
-            "BUS__RETRY_BACKOFF_S": "0.05",
+            **wiring.env,
+            **wiring.service_env.get(service, {}),
             "DATABASE__URL": urls[service],
             "OBJECTS__KIND": "s3",
             "OBJECTS__ENDPOINT_URL": moto_endpoint,
@@ -220,15 +269,10 @@ async def process_stack(workdir: Path, moto_endpoint: str) -> AsyncIterator[Proc
                         raise RuntimeError(f"{name} exited: {(workdir / f'{name}.log').read_text()[-3000:]}")
                 await asyncio.sleep(0.1)
         settings = RegistryClientSettings(url=registry_url, token=SecretStr(tokens["runner"]))
-        observer = EventBus(
-            RabbitMQTransport(AMQP_URL, exchange=f"e2e.{tag}.events", queue_prefix=f"e2e.{tag}")
-        )
+        observer = EventBus(wiring.transport())
         # The pipeline stages publish from this process: their spans go to the same file.
         provider = setup_tracing("pipelines", JsonLinesSpanExporter(str(spans)), batch=False)
-        publisher_bus = EventBus(
-            RabbitMQTransport(AMQP_URL, exchange=f"e2e.{tag}.events", queue_prefix=f"e2e.{tag}"),
-            tracer=get_tracer(provider),
-        )
+        publisher_bus = EventBus(wiring.transport(), tracer=get_tracer(provider))
         seen: list[Envelope[Any]] = []
 
         async def record(envelope: Envelope[Any]) -> None:

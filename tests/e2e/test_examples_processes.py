@@ -1,8 +1,11 @@
-"""Examples A and B with every service as its own process on RabbitMQ, PostgreSQL and moto S3."""
+"""Examples A and B with every service as its own process on PostgreSQL and moto S3, over RabbitMQ,
+and over EventBridge → SQS on the stack deploy/aws deployed to moto (provisioning off)."""
 
 import asyncio
+import functools
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +14,12 @@ import pytest
 from schemaline.governance.chain import verify
 from schemaline.governance.ledger import read_entries, read_head
 from schemaline.lineage_writer.sql_store import SqlLineageReader
+from tests.support.aws_stack import AwsStack
 
 from .examples import example_a, example_b
-from .process_stack import process_stack
+from .process_stack import BusWiring, eventbridge_bus, process_stack, rabbitmq_bus
 
-pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres, pytest.mark.moto, pytest.mark.slow]
+pytestmark = [pytest.mark.postgres, pytest.mark.moto, pytest.mark.slow]
 
 
 def _spans(path: Path) -> list[dict[str, Any]]:
@@ -36,20 +40,52 @@ def _services_in_trace_of(spans: list[dict[str, Any]], message_id: str) -> set[s
     return by_trace[traces.pop()]
 
 
-async def test_examples_a_and_b_across_processes(tmp_path: Path, moto_endpoint: str) -> None:
-    async with process_stack(tmp_path, moto_endpoint) as stack:
-        lineage = SqlLineageReader(stack.lineage_engine)
-        chain = await example_a(stack, lineage)
-        await example_b(stack, lineage)
-        await stack.settle()
-        entries = [entry async for entry in read_entries(stack.governance_engine)]
-        result = verify(entries, head=await read_head(stack.governance_engine))
+@pytest.fixture(
+    params=[pytest.param("rabbitmq", marks=pytest.mark.rabbitmq), "eventbridge"],
+)
+def bus_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+async def test_examples_a_and_b_across_processes(
+    tmp_path: Path, bus_kind: str, request: pytest.FixtureRequest
+) -> None:
+    endpoint: str
+    wiring: Callable[[str], BusWiring]
+    if bus_kind == "rabbitmq":
+        endpoint, wiring = request.getfixturevalue("moto_endpoint"), rabbitmq_bus
+    else:
+        stack: AwsStack = request.getfixturevalue("aws_stack")
+        endpoint = stack.endpoint
+        wiring = functools.partial(eventbridge_bus, stack.endpoint, stack.outputs)
+    async with process_stack(tmp_path, endpoint, wiring) as processes:
+        lineage = SqlLineageReader(processes.lineage_engine)
+        chain = await example_a(processes, lineage)
+        await example_b(processes, lineage)
+        await processes.settle()
+        entries = [entry async for entry in read_entries(processes.governance_engine)]
+        result = verify(entries, head=await read_head(processes.governance_engine))
         assert result.ok, result.render()
-        assert len(entries) >= len(stack.events()) - 1
+        assert len(entries) >= len(processes.events()) - 1
     await asyncio.sleep(0.5)  # the services flushed their spans at exit
-    spans = _spans(stack.spans)
+    spans = _spans(processes.spans)
     for stage in chain.stages:
         services = _services_in_trace_of(spans, stage.event.id)
         assert {"pipelines", "validator", "lineage_writer", "governance", "drift_detector"} <= services, (
             f"the trace of run {stage.run_id} spans only {sorted(services)}"
         )
+    _assert_messaging_attributes(spans, bus_kind)
+
+
+def _assert_messaging_attributes(spans: list[dict[str, Any]], bus_kind: str) -> None:
+    """Consumer spans name the service's queue; only RabbitMQ's carry a routing key."""
+    system = {"rabbitmq": "rabbitmq", "eventbridge": "aws_sqs"}[bus_kind]
+    process = [s for s in spans if s["name"] == "process BatchLanded"]
+    assert process
+    for span in process:
+        attributes = span["attributes"]
+        assert attributes["messaging.system"] == system
+        service = attributes["messaging.consumer.group.name"]
+        separator = "." if bus_kind == "rabbitmq" else "-"
+        assert attributes["messaging.destination.name"].endswith(f"{separator}{service}")
+        assert ("messaging.rabbitmq.destination.routing_key" in attributes) == (bus_kind == "rabbitmq")

@@ -65,6 +65,37 @@ class BusContract:
         assert received[0].id == sent.id
         assert received[0].detail.run_id == "jr-000001"
 
+    async def test_the_envelope_arrives_as_published(self, make_bus: BusFactory) -> None:
+        """Our id, the replay name and every EventMeta field survive the trip on every transport
+        (EventBridge assigns its own id and has no replay-name field in PutEvents)."""
+        received: list[Envelope[Any]] = []
+
+        async def handler(envelope: Envelope[Any]) -> None:
+            received.append(envelope)
+
+        bus = make_bus()
+        bus.subscribe("alpha", ["BatchLanded"], handler)
+        await bus.start()
+        base = landed(7)
+        meta = {"causation_id": "cause-1", "correlation_id": "jr-000007"}
+        sent = base.with_meta(**meta).model_copy(
+            update={"replay_name": "INC-42", "resources": ("s3://warehouse/gdp/part-7.jsonl",)}
+        )
+        await bus.publish(sent)
+        await eventually(lambda: len(received) == 1, what="delivery")
+        (got,) = received
+        assert got.id == sent.id
+        assert got.replay_name == "INC-42"
+        assert (got.detail_type, got.source, got.resources) == (sent.detail_type, sent.source, sent.resources)
+        # The publisher sets the trace context of its span; everything else is as sent.
+        trace_fields = {"traceparent", "tracestate"}
+        assert got.detail.meta.model_dump(exclude=trace_fields) == sent.detail.meta.model_dump(
+            exclude=trace_fields
+        )
+        assert got.detail.meta.event_id is None, "the transport's carrier fields are cleared on delivery"
+        assert got.detail.model_dump(exclude={"meta"}) == sent.detail.model_dump(exclude={"meta"})
+        assert abs((got.time - sent.time).total_seconds()) < 1  # EventBridge keeps whole seconds
+
     async def test_fans_out_to_every_subscribed_service_and_only_them(self, make_bus: BusFactory) -> None:
         seen: Counter[str] = Counter()
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from schemaline.runtime.bus import EventBridgeTransport, Transport, build_transport
+from schemaline.contracts import Envelope
+from schemaline.runtime.bus import EventBridgeTransport, EventBus, Transport, build_transport
+from schemaline.runtime.bus.eventbridge_provision import MissingInfrastructureError
 from schemaline.runtime.settings import BusSettings
-from tests.runtime.bus_contract import BusContract
+from tests.runtime.bus_contract import BusContract, landed
+from tests.support.aio import eventually
 
 
 @pytest.fixture
@@ -63,3 +67,63 @@ async def test_declare_wires_rule_queue_policy_and_dlq(eventbridge_settings: Bus
         assert redrive["deadLetterTargetArn"].endswith(":" + transport.dlq_name("validator"))
     finally:
         await transport.close()
+
+
+@pytest.mark.moto
+async def test_without_provisioning_a_missing_bus_fails_at_connect(eventbridge_settings: BusSettings) -> None:
+    transport = build_transport(eventbridge_settings.model_copy(update={"provision": False}))
+    with pytest.raises(MissingInfrastructureError, match=eventbridge_settings.event_bus):
+        await transport.connect()
+    await transport.close()
+
+
+@pytest.mark.moto
+async def test_without_provisioning_it_uses_what_exists_and_changes_nothing(
+    eventbridge_settings: BusSettings,
+) -> None:
+    """What infrastructure code made (here: a provisioning transport) is used as it is."""
+    maker = build_transport(eventbridge_settings)
+    assert isinstance(maker, EventBridgeTransport)
+    await maker.connect()
+    await maker.declare("validator", ["BatchLanded"])
+    user_settings = eventbridge_settings.model_copy(update={"provision": False, "visibility_timeout_s": 7})
+    received: list[Envelope[Any]] = []
+
+    async def handler(envelope: Envelope[Any]) -> None:
+        received.append(envelope)
+
+    bus = EventBus(build_transport(user_settings))
+    bus.subscribe("validator", ["BatchLanded"], handler)
+    try:
+        await bus.start()
+        sent = landed(3)
+        await bus.publish(sent)
+        await eventually(lambda: [e.id for e in received] == [sent.id], what="delivery")
+        url = (await maker.sqs.get_queue_url(QueueName=maker.queue_name("validator")))["QueueUrl"]
+        found = await maker.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
+        made = str(eventbridge_settings.visibility_timeout_s)
+        assert found["Attributes"]["VisibilityTimeout"] == made, "a non-provisioning start changed the queue"
+        rules = await maker.events.list_rules(EventBusName=eventbridge_settings.event_bus)
+        assert [rule["Name"] for rule in rules["Rules"]] == [maker.rule_name("validator")]
+    finally:
+        await bus.close()
+        await maker.close()
+
+
+@pytest.mark.moto
+async def test_without_provisioning_an_unrouted_detail_type_or_a_missing_queue_fails_at_start(
+    eventbridge_settings: BusSettings,
+) -> None:
+    maker = build_transport(eventbridge_settings)
+    await maker.connect()
+    await maker.declare("validator", ["BatchLanded"])
+    user = build_transport(eventbridge_settings.model_copy(update={"provision": False}))
+    await user.connect()
+    try:
+        with pytest.raises(MissingInfrastructureError, match="does not route SchemaPublished"):
+            await user.declare("validator", ["BatchLanded", "SchemaPublished"])
+        with pytest.raises(MissingInfrastructureError, match=r"queue .*-governance' does not exist"):
+            await user.declare("governance", ["SchemaProposed"])
+    finally:
+        await user.close()
+        await maker.close()

@@ -5,11 +5,18 @@ import itertools
 from pathlib import Path
 from typing import Any
 
+import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
 from schemaline.contracts import Envelope, PipeCode, PipelineFailed, PipelineId, new_envelope
-from schemaline.runtime.bus import EventBus, InMemoryTransport
+from schemaline.runtime.bus import (
+    EventBridgeTransport,
+    EventBus,
+    InMemoryTransport,
+    RabbitMQTransport,
+    Transport,
+)
 from schemaline.runtime.telemetry import JsonLinesSpanExporter, get_tracer, setup_tracing
 from tests.runtime.bus_contract import landed
 from tests.support.aio import eventually
@@ -70,6 +77,8 @@ async def test_one_trace_spans_publish_process_and_the_follow_up_event() -> None
     process_attributes = spans["process BatchLanded"].attributes
     assert process_attributes is not None
     assert process_attributes["messaging.consumer.group.name"] == "validator"
+    assert process_attributes["messaging.destination.name"] == "validator", "a consumer reads its queue"
+    assert "messaging.rabbitmq.destination.routing_key" not in process_attributes
     follow_up = failures[0]
     assert follow_up.detail.meta.causation_id == first.id
     assert follow_up.detail.meta.correlation_id == "jr-000001"
@@ -89,3 +98,32 @@ def test_the_jsonl_exporter_writes_one_span_a_line(tmp_path: Path) -> None:
     assert [span["name"] for span in spans] == ["inner", "outer"]
     assert spans[0]["context"]["trace_id"] == spans[1]["context"]["trace_id"]
     assert spans[0]["parent_id"] == spans[1]["context"]["span_id"]
+
+
+@pytest.mark.parametrize(
+    ("transport", "system", "publish_to", "consume_from", "routing_key"),
+    [
+        (
+            RabbitMQTransport("amqp://unused/", exchange="ex", queue_prefix="p"),
+            "rabbitmq",
+            "ex",
+            "p.validator",
+            True,
+        ),
+        (EventBridgeTransport(event_bus="bus", queue_prefix="p"), "aws_sqs", "bus", "p-validator", False),
+    ],
+    ids=["rabbitmq", "eventbridge"],
+)
+def test_each_transport_names_its_destinations_by_the_messaging_conventions(
+    transport: Transport, system: str, publish_to: str, consume_from: str, routing_key: bool
+) -> None:
+    """Publish to the exchange / bus, consume from the queue; the routing key only on RabbitMQ."""
+    publish = transport.span_attributes("BatchLanded")
+    consume = transport.span_attributes("BatchLanded", "validator")
+    assert publish["messaging.system"] == consume["messaging.system"] == system
+    assert (publish["messaging.destination.name"], consume["messaging.destination.name"]) == (
+        publish_to,
+        consume_from,
+    )
+    key = "messaging.rabbitmq.destination.routing_key"
+    assert (key in publish, key in consume) == (routing_key, routing_key)

@@ -1,7 +1,9 @@
-"""`schemaline jobs lint [PATH ...]`: every Glue job must declare its schema FQID.
+"""`schemaline jobs lint [PATH ...]`: every Glue job and Lambda function declares its schema FQID
+and runs on a Python the pipelines run on.
 
-Exit 0 when each job declares a valid FQID or selector in `DefaultArguments["--schema-fqid"]`,
-1 naming each job that does not (missing or malformed), 2 when a file is unreadable or not JSON.
+Exit 0 when each declares a valid FQID or selector (`DefaultArguments["--schema-fqid"]`, or the
+function's `SCHEMALINE_SCHEMA_FQID`) on a runtime with Python >= 3.11; 1 naming each that does
+not; 2 when a file is unreadable or not JSON.
 """
 
 from __future__ import annotations
@@ -14,21 +16,23 @@ from typing import Any
 from schemaline.cli._common import add_json_flag, check_nesting, print_json
 from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
-DEFAULT_PATH = Path("pipelines/jobs")
+DEFAULT_PATHS = [Path("pipelines/jobs"), Path("pipelines/functions")]
 
 
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser("jobs", help="pipeline job definitions")
     inner = parser.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
     check = inner.add_parser(
-        "lint", help="check that every Glue job declares a valid schema FQID in DefaultArguments"
+        "lint",
+        help="check that every Glue job and Lambda function declares a valid schema FQID and runs on "
+        "a Python the pipelines run on (>= 3.11: Glue 5.0, python3.11/3.12)",
     )
     check.add_argument(
         "paths",
         nargs="*",
         type=Path,
         metavar="PATH",
-        help=f"job definition files or folders of *.json (default: {DEFAULT_PATH})",
+        help=f"definition files or folders of *.json (default: {' '.join(map(str, DEFAULT_PATHS))})",
     )
     add_json_flag(check)
     check.set_defaults(run=_lint)
@@ -37,7 +41,7 @@ def register(sub: Any) -> None:
 def _lint(args: argparse.Namespace) -> int:
     from schemaline.pipelines.jobdefs import lint
 
-    paths: list[Path] = args.paths or [DEFAULT_PATH]
+    paths: list[Path] = args.paths or DEFAULT_PATHS
     report = lint(paths)
     for job in report.checked:
         check_nesting(job.body, job.path)

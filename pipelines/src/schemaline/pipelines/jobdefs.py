@@ -1,7 +1,10 @@
-"""Glue job definitions (`pipelines/jobs/*.json`, CreateJob request shape) and their lint.
+"""Pipeline definitions and their lint: Glue jobs (`pipelines/jobs/*.json`, CreateJob requests) and
+the extractor Lambda (`pipelines/functions/*.json`, CreateFunction requests).
 
 Governance: every Glue job MUST declare its schema FQID (or selector) in
-`DefaultArguments["--schema-fqid"]`.
+`DefaultArguments["--schema-fqid"]`, every function in `Environment.Variables.SCHEMALINE_SCHEMA_FQID`.
+And each must run on a Python the code runs on (MIN_PYTHON): Glue Python shell (3.9) and Glue
+before 5.0 cannot.
 """
 
 from __future__ import annotations
@@ -15,6 +18,20 @@ from typing import Any
 from schemaline.contracts import FqidError, Selector
 
 SCHEMA_ARG = "--schema-fqid"
+SCHEMA_ENV = "SCHEMALINE_SCHEMA_FQID"
+MIN_PYTHON = (3, 11)  # the packages' requires-python (a test keeps the two equal)
+# The Python a Glue Spark job (glueetl, gluestreaming) runs, by GlueVersion (AWS's release notes).
+GLUE_SPARK_PYTHON = {
+    "0.9": (2, 7),
+    "1.0": (3, 6),
+    "2.0": (3, 7),
+    "3.0": (3, 7),
+    "4.0": (3, 10),
+    "5.0": (3, 11),
+}
+# A Python shell job runs Command.PythonVersion: "3" is 3.6, "3.9" is 3.9; Ray jobs run 3.9.
+GLUE_SHELL_PYTHON = {"2": (2, 7), "3": (3, 6), "3.9": (3, 9)}
+GLUE_RAY_PYTHON = (3, 9)
 
 
 class UnreadableDefinitionError(Exception):
@@ -31,8 +48,13 @@ class JobDefinition:
     body: Mapping[str, Any]
 
     @property
+    def is_function(self) -> bool:
+        """A Lambda CreateFunction request rather than a Glue CreateJob request."""
+        return "FunctionName" in self.body and "Name" not in self.body
+
+    @property
     def name(self) -> str:
-        name = self.body.get("Name")
+        name = self.body.get("FunctionName" if self.is_function else "Name")
         return name if isinstance(name, str) and name else self.path.stem
 
     @property
@@ -40,27 +62,75 @@ class JobDefinition:
         arguments = self.body.get("DefaultArguments")
         return arguments if isinstance(arguments, Mapping) else {}
 
-    def problems(self) -> list[str]:
-        """What keeps this job from declaring a schema; empty when it declares a valid one."""
+    def _declared(self) -> tuple[str, Any] | str:
+        """(where, value) of the declared schema, or why there is none."""
+        if self.is_function:
+            environment = self.body.get("Environment", {})
+            variables = environment.get("Variables") if isinstance(environment, Mapping) else None
+            where = f"Environment.Variables[{SCHEMA_ENV!r}]"
+            return (where, variables.get(SCHEMA_ENV)) if isinstance(variables, Mapping) else f"has no {where}"
         if not isinstance(self.body.get("Name"), str) or not self.body.get("Name"):
-            return ["has no Name: not a Glue CreateJob request"]
+            return "has no Name: not a Glue CreateJob request"
         if not isinstance(self.body.get("DefaultArguments"), Mapping):
-            return [f"has no DefaultArguments, so no {SCHEMA_ARG}"]
-        declared = self.arguments.get(SCHEMA_ARG)
-        if declared is None or declared == "":
-            return [f"declares no schema: DefaultArguments[{SCHEMA_ARG!r}] is missing"]
-        if not isinstance(declared, str):
-            return [f"DefaultArguments[{SCHEMA_ARG!r}] must be a string, got {type(declared).__name__}"]
-        try:
-            Selector.parse(declared)
-        except FqidError as exc:
-            return [f"DefaultArguments[{SCHEMA_ARG!r}] is malformed: {exc}"]
-        return []
+            return f"has no DefaultArguments, so no {SCHEMA_ARG}"
+        return f"DefaultArguments[{SCHEMA_ARG!r}]", self.arguments.get(SCHEMA_ARG)
+
+    def problems(self) -> list[str]:
+        """What keeps this definition from declaring a schema or running the code; empty when fine."""
+        declared = self._declared()
+        if isinstance(declared, str):
+            return [declared]
+        where, value = declared
+        problems = []
+        if value is None or value == "":
+            problems.append(f"declares no schema: {where} is missing")
+        elif not isinstance(value, str):
+            problems.append(f"{where} must be a string, got {type(value).__name__}")
+        else:
+            try:
+                Selector.parse(value)
+            except FqidError as exc:
+                problems.append(f"{where} is malformed: {exc}")
+        return problems + runtime_problems(self.body, function=self.is_function)
 
     @property
     def selector(self) -> Selector:
         """The declared schema (call only when `problems()` is empty)."""
-        return Selector.parse(self.arguments[SCHEMA_ARG])
+        declared = self._declared()
+        assert not isinstance(declared, str), declared
+        return Selector.parse(declared[1])
+
+
+def _version(python: tuple[int, int]) -> str:
+    return ".".join(map(str, python))
+
+
+def runtime_problems(body: Mapping[str, Any], *, function: bool) -> list[str]:
+    """Why the runtime a definition asks for cannot run the pipelines (they need MIN_PYTHON)."""
+    need = f"the pipelines need Python >= {_version(MIN_PYTHON)}"
+    if function:
+        runtime = str(body.get("Runtime", ""))
+        major, _, minor = runtime.removeprefix("python").partition(".")
+        if not runtime.startswith("python") or not (major.isdigit() and minor.isdigit()):
+            return [f"Runtime {runtime!r} is not a Python runtime: {need} (python3.11, python3.12)"]
+        if (int(major), int(minor)) < MIN_PYTHON:
+            return [f"Runtime {runtime} runs Python {major}.{minor}: {need}"]
+        return []
+    command = body.get("Command")
+    kind = command.get("Name") if isinstance(command, Mapping) else None
+    if kind == "pythonshell":
+        version = str(command.get("PythonVersion", "3")) if isinstance(command, Mapping) else "3"
+        shell = GLUE_SHELL_PYTHON.get(version, (3, 6))
+        return [f"a Glue Python shell job runs Python {_version(shell)}: {need} (a Glue 5.0 glueetl job)"]
+    if kind == "glueray":
+        return [f"a Glue Ray job runs Python {_version(GLUE_RAY_PYTHON)}: {need} (a Glue 5.0 glueetl job)"]
+    glue = str(body.get("GlueVersion", "0.9"))
+    python = GLUE_SPARK_PYTHON.get(glue)
+    if python is None:
+        return []  # a Glue version newer than this table: assume it runs a current Python
+    if python < MIN_PYTHON:
+        return [f"GlueVersion {glue} runs Python {_version(python)}: {need} (GlueVersion 5.0)"]
+    return []
 
 
 def definition_files(paths: Iterable[Path]) -> list[Path]:

@@ -35,6 +35,18 @@ class EventMeta(BaseModel):
         description="Id of the event whose handling published this one",
         examples=["5f0c8f4e-3d2b-4f1e-9c7a-1b2c3d4e5f60"],
     )
+    event_id: str | None = Field(
+        default=None,
+        description="The envelope's own `id`, carried here on buses that assign their own "
+        "(EventBridge); the transport puts it back on delivery and clears this field",
+        examples=["5f0c8f4e-3d2b-4f1e-9c7a-1b2c3d4e5f60"],
+    )
+    replay_name: str | None = Field(
+        default=None,
+        description="The envelope's `replay-name`, carried here because a PutEvents entry has no "
+        "such field; the transport puts it back on delivery and clears this field",
+        examples=["INC-42"],
+    )
 
 
 class EventDetail(BaseModel):

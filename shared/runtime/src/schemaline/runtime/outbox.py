@@ -122,4 +122,4 @@ class OutboxRelay:
     async def _mark_sent(self, conn: AsyncConnection, rows: Sequence[Row[Any, Any]]) -> None:
         seqs = [row.seq for row in rows]
         await conn.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(sent_at=datetime.now(UTC)))
-        log.info("outbox events published", count=len(seqs))
+        log.debug("outbox events published", count=len(seqs))

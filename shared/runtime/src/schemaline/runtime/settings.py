@@ -35,6 +35,11 @@ class BusSettings(BaseModel):
     aws_endpoint_url: str | None = Field(
         default=None, description="EventBridge and SQS endpoint (a moto server locally; unset for AWS)"
     )
+    provision: bool = Field(
+        default=True,
+        description="EventBridge: make the bus, queues, rules at start (dev); false: only use what "
+        "infrastructure code made (production: deploy/aws), with no control-plane rights",
+    )
     wait_time_s: int = Field(default=20, ge=0, le=20, description="SQS long-poll wait per receive")
     visibility_timeout_s: int = Field(
         default=60,

@@ -108,13 +108,11 @@ class Consumer:
             context=parent,
             kind=SpanKind.CONSUMER,
             attributes={
-                "messaging.system": self.transport.system,
+                **self.transport.span_attributes(envelope.detail_type, self.service),
                 "messaging.operation.type": "process",
                 "messaging.operation.name": "process",
-                "messaging.destination.name": self.transport.destination,
                 "messaging.consumer.group.name": self.service,
                 "messaging.message.id": envelope.id,
-                "messaging.rabbitmq.destination.routing_key": envelope.detail_type,
             },
         ) as span:
             for attempt in range(1, self.retry.max_attempts + 1):

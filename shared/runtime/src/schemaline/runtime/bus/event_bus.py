@@ -100,12 +100,10 @@ class EventBus:
                 f"publish {envelope.detail_type}",
                 kind=SpanKind.PRODUCER,
                 attributes={
-                    "messaging.system": self.transport.system,
+                    **self.transport.span_attributes(envelope.detail_type),
                     "messaging.operation.type": "send",
                     "messaging.operation.name": "publish",
-                    "messaging.destination.name": self.transport.destination,
                     "messaging.message.id": envelope.id,
-                    "messaging.rabbitmq.destination.routing_key": envelope.detail_type,
                 },
             )
             spans.append(span)

@@ -1,4 +1,4 @@
-"""EventBridge → SQS transport (aiobotocore): a bus, and per service a rule, a queue and a DLQ."""
+"""EventBridge → SQS transport (aiobotocore): publish to a bus; each service consumes its SQS queue."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from collections.abc import AsyncGenerator, Iterable, Sequence
 from typing import Any
 
 from aiobotocore.session import get_session
-from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
+from schemaline.runtime.bus.eventbridge_provision import (
+    ServiceWiring,
+    ensure_bus,
+    existing_bus,
+    provision,
+    verify,
+)
 from schemaline.runtime.bus.eventbridge_publish import ResendPolicy, put_events
 from schemaline.runtime.bus.eventbridge_wire import from_sqs_body, to_entry
 from schemaline.runtime.bus.transport import DeadLetter, InboundMessage, OutgoingMessage
@@ -19,10 +25,6 @@ ROUTING_KEY_ATTRIBUTE = "schemaline-routing-key"
 SERVICE_ATTRIBUTE = "schemaline-service"
 REDRIVEN_REASON = "moved by SQS after maxReceiveCount receives (the consumer never settled it)"
 MAX_REASON_CHARS = 16_000  # well inside SQS's 256 KB per message, body included
-
-
-def _error_code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 class _Delivery:
@@ -82,9 +84,9 @@ def _event_id(body: bytes) -> str | None:
 class EventBridgeTransport:
     """Publishes with PutEvents; each service consumes its own SQS queue, fed by its rule.
 
-    `connect()` opens the clients and makes sure the bus exists; `declare()` makes the service's
-    queue, DLQ, rule and target (idempotent, so every start may call it). In AWS, the bus, queues
-    and rules may equally be made by infrastructure code: declaring them again changes nothing.
+    With `provision` (the default, for dev and tests) `connect()` makes sure the bus exists and
+    `declare()` makes the service's queue, DLQ, rule, queue policy and target, idempotently. Without
+    it (production: deploy/aws made them) both only look them up and fail when something is missing.
     """
 
     system = "aws_sqs"
@@ -100,6 +102,7 @@ class EventBridgeTransport:
         visibility_timeout_s: int = 60,
         max_receive_count: int = 10,
         resend: ResendPolicy | None = None,
+        provision: bool = True,
     ) -> None:
         self.destination = event_bus
         self._region = region
@@ -109,6 +112,7 @@ class EventBridgeTransport:
         self._visibility_timeout_s = visibility_timeout_s
         self._max_receive_count = max_receive_count
         self._resend = resend or ResendPolicy()
+        self.provision = provision
         self._stack: contextlib.AsyncExitStack | None = None
         self._events: Any = None
         self._sqs: Any = None
@@ -123,6 +127,19 @@ class EventBridgeTransport:
 
     def rule_name(self, service: str) -> str:
         return f"{self._queue_prefix}-{service}"
+
+    def wiring(self, service: str) -> ServiceWiring:
+        return ServiceWiring(
+            self.destination, self.queue_name(service), self.dlq_name(service), self.rule_name(service)
+        )
+
+    def span_attributes(self, routing_key: str, service: str | None = None) -> dict[str, str]:
+        # A publish goes to the event bus; a consumer reads its SQS queue. The detail-type is the
+        # event's name (the span's), not a routing key: SQS has none.
+        return {
+            "messaging.system": self.system,
+            "messaging.destination.name": self.destination if service is None else self.queue_name(service),
+        }
 
     @property
     def sqs(self) -> Any:
@@ -143,7 +160,8 @@ class EventBridgeTransport:
             options = {"region_name": self._region, "endpoint_url": self._endpoint_url}
             self._events = await stack.enter_async_context(session.create_client("events", **options))
             self._sqs = await stack.enter_async_context(session.create_client("sqs", **options))
-            bus_arn = await self._ensure_bus()
+            find_bus = ensure_bus if self.provision else existing_bus
+            bus_arn = await find_bus(self._events, self.destination)
         except BaseException:
             await stack.aclose()
             self._events = self._sqs = None
@@ -158,73 +176,24 @@ class EventBridgeTransport:
         self._events = self._sqs = None
         self._queue_urls.clear()
 
-    async def _ensure_bus(self) -> str:
-        try:
-            return str((await self.events.describe_event_bus(Name=self.destination))["Arn"])
-        except ClientError as exc:
-            if _error_code(exc) != "ResourceNotFoundException":
-                raise
-        try:
-            return str((await self.events.create_event_bus(Name=self.destination))["EventBusArn"])
-        except ClientError as exc:  # another service made it meanwhile
-            if _error_code(exc) != "ResourceAlreadyExistsException":
-                raise
-            return str((await self.events.describe_event_bus(Name=self.destination))["Arn"])
-
     async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
         entries = [to_entry(message, self.destination) for message in messages]
         await put_events(self.events, entries, resend=self._resend)
 
-    async def _ensure_queue(self, name: str, attributes: dict[str, str]) -> tuple[str, str]:
-        try:
-            url = str((await self.sqs.create_queue(QueueName=name, Attributes=attributes))["QueueUrl"])
-        except ClientError as exc:  # it exists with other attributes: bring them up to date
-            if _error_code(exc) not in {"QueueAlreadyExists", "QueueNameExists"}:
-                raise
-            url = str((await self.sqs.get_queue_url(QueueName=name))["QueueUrl"])
-            await self.sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
-        found = await self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-        self._queue_urls[name] = url
-        return url, str(found["Attributes"]["QueueArn"])
-
     async def declare(self, service: str, routing_keys: Iterable[str]) -> None:
         keys = sorted(set(routing_keys))
-        _, dlq_arn = await self._ensure_queue(
-            self.dlq_name(service), {"MessageRetentionPeriod": str(14 * 24 * 3600)}
-        )
-        redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(self._max_receive_count)}
-        queue_url, queue_arn = await self._ensure_queue(
-            self.queue_name(service),
-            {"VisibilityTimeout": str(self._visibility_timeout_s), "RedrivePolicy": json.dumps(redrive)},
-        )
-        if not keys:  # EventBridge has no pattern that matches nothing: no rule, an idle queue
-            return
-        rule = await self.events.put_rule(
-            Name=self.rule_name(service),
-            EventBusName=self.destination,
-            EventPattern=json.dumps({"detail-type": keys}),
-            State="ENABLED",
-            Description=f"Schemaline: {', '.join(keys)} to {self.queue_name(service)}",
-        )
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "schemaline-eventbridge-rule",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "events.amazonaws.com"},
-                    "Action": "sqs:SendMessage",
-                    "Resource": queue_arn,
-                    "Condition": {"ArnEquals": {"aws:SourceArn": rule["RuleArn"]}},
-                }
-            ],
-        }
-        await self.sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
-        await self.events.put_targets(
-            Rule=self.rule_name(service),
-            EventBusName=self.destination,
-            Targets=[{"Id": "sqs", "Arn": queue_arn}],
-        )
+        if self.provision:
+            urls = await provision(
+                self.events,
+                self.sqs,
+                self.wiring(service),
+                keys,
+                visibility_timeout_s=self._visibility_timeout_s,
+                max_receive_count=self._max_receive_count,
+            )
+        else:
+            urls = await verify(self.events, self.sqs, self.wiring(service), keys)
+        self._queue_urls.update(urls)
 
     async def _url(self, name: str) -> str:
         if name not in self._queue_urls:

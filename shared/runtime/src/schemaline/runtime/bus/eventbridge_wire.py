@@ -1,7 +1,9 @@
 """Schemaline events as EventBridge PutEvents entries, and SQS bodies back into Schemaline events.
 
-EventBridge gives every entry a new `id`, so the envelope's own id (the one consumers dedupe on)
-rides in `detail.meta.event_id` and is put back on delivery. Bytes that are not an event of the
+EventBridge gives every entry a new `id`, and a PutEvents entry has no `replay-name`, so the
+envelope's own id (the one consumers dedupe on) and its replay name ride in `detail.meta` (the
+contract's `EventMeta.event_id` and `EventMeta.replay_name`) and are put back on delivery: the
+envelope a consumer decodes is the one that was published. Bytes that are not an event of the
 routing key's detail-type travel base64-encoded in an opaque detail, so the transport still only
 moves bytes: the consumer loop, not the transport, decides what is malformed.
 """
@@ -16,7 +18,8 @@ from typing import Any
 
 from schemaline.runtime.bus.transport import OutgoingMessage
 
-EVENT_ID_KEY = "event_id"
+EVENT_ID_KEY = "event_id"  # EventMeta.event_id
+REPLAY_KEY = "replay_name"  # EventMeta.replay_name
 OPAQUE_KEY = "schemaline-opaque"
 OPAQUE_SOURCE = "schemaline.transport.opaque"
 TIME_SIZE = 14  # what EventBridge counts for an entry's Time, whatever its form
@@ -59,7 +62,10 @@ def to_entry(message: OutgoingMessage, bus_name: str) -> dict[str, Any]:
             "Detail": json.dumps(opaque),
         }
     detail = dict(event["detail"])
-    detail["meta"] = {**detail.get("meta", {}), EVENT_ID_KEY: str(event.get("id") or message.message_id)}
+    carried = {EVENT_ID_KEY: str(event.get("id") or message.message_id)}
+    if isinstance(event.get("replay-name"), str):
+        carried[REPLAY_KEY] = event["replay-name"]
+    detail["meta"] = {**detail.get("meta", {}), **carried}
     entry: dict[str, Any] = {
         "EventBusName": bus_name,
         "Source": event["source"],
@@ -103,6 +109,10 @@ def from_sqs_body(body: str, *, account: str) -> tuple[bytes, str]:
         event_id = meta.pop(EVENT_ID_KEY, None)
         if isinstance(event_id, str):
             event["id"] = event_id
+        replay_name = meta.pop(REPLAY_KEY, None)
+        # An EventBridge archive replay sets its own replay-name at the top: that one wins.
+        if isinstance(replay_name, str) and not event.get("replay-name"):
+            event["replay-name"] = replay_name
         event["detail"] = {**detail, "meta": meta}
     # The SQS body may leave `account` out (moto does); the envelope is whole again with it.
     event.setdefault("account", account)

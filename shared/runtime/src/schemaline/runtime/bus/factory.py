@@ -30,6 +30,7 @@ def build_transport(settings: BusSettings) -> Transport:
             queue_prefix=settings.queue_prefix,
             wait_time_s=settings.wait_time_s,
             visibility_timeout_s=settings.visibility_timeout_s,
+            provision=settings.provision,
         )
     transport = InMemoryTransport()
     transport.destination = settings.exchange

@@ -63,6 +63,10 @@ class InMemoryTransport:
         self._queues: dict[str, _ServiceQueue] = defaultdict(_ServiceQueue)
         self.published: list[OutgoingMessage] = []
 
+    def span_attributes(self, routing_key: str, service: str | None = None) -> dict[str, str]:
+        # No broker: the consumer's destination is the service's in-process queue.
+        return {"messaging.system": self.system, "messaging.destination.name": service or self.destination}
+
     async def connect(self) -> None:
         return None
 

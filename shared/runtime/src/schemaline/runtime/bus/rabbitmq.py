@@ -78,6 +78,14 @@ class RabbitMQTransport:
     def queue_name(self, service: str) -> str:
         return f"{self._queue_prefix}.{service}"
 
+    def span_attributes(self, routing_key: str, service: str | None = None) -> dict[str, str]:
+        # A publish goes to the exchange; a consumer reads its queue. The routing key is RabbitMQ's own.
+        return {
+            "messaging.system": self.system,
+            "messaging.destination.name": self.destination if service is None else self.queue_name(service),
+            "messaging.rabbitmq.destination.routing_key": routing_key,
+        }
+
     def dlq_name(self, service: str) -> str:
         return f"{self.queue_name(service)}.dlq"
 

@@ -52,6 +52,13 @@ class Transport(Protocol):
     system: str  # messaging.system for traces: "rabbitmq", "aws_sqs", "in-memory"
     destination: str  # the exchange / bus name
 
+    def span_attributes(self, routing_key: str, service: str | None = None) -> dict[str, str]:
+        """OTel messaging attributes of a publish (`service` None) or of `service`'s consume.
+
+        Each transport knows its system's conventions (what the destination is, which
+        system-specific attributes apply), so the publisher and the consumer loop stay generic.
+        """
+
     async def connect(self) -> None: ...
 
     async def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""What deployed pipeline stages are wired with; pipelines themselves depend only on contracts and the SDK."""

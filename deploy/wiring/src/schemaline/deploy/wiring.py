@@ -1,0 +1,147 @@
+"""`pipeline_deps`: the factory the Glue job and Lambda definitions name (`--pipeline-deps`,
+`SCHEMALINE_PIPELINE_DEPS`). It builds a stage's production parts from the job's arguments (Glue
+passes them on the command line) or the function's environment (Lambda):
+
+| job argument | environment | meaning |
+|---|---|---|
+| `--registry-url` | `SCHEMALINE_REGISTRY_URL` | the registry's API |
+| `--registry-token-secret` | `SCHEMALINE_REGISTRY_TOKEN_SECRET` | Secrets Manager id of a runner-role token |
+| `--event-bus` | `SCHEMALINE_EVENT_BUS` | the EventBridge bus stages publish to |
+| `--aws-region` | `SCHEMALINE_AWS_REGION`, `AWS_REGION` | region of S3, EventBridge and Secrets Manager |
+| `--aws-endpoint-url` | `SCHEMALINE_AWS_ENDPOINT_URL` | a moto server in tests; unset on AWS |
+
+S3 is the object store, EventBridge (provisioning off: a stage only puts events) the publisher,
+the registry's cached resolver the schema source. The token is read once per run (Glue) or per
+execution environment (Lambda) and never logged.
+
+`local_pipeline_deps` wires the same stages off AWS (the k8s local overlay's hourly KPI CronJob):
+from `PipelineSettings`, the services' settings shape under `SCHEMALINE_PIPELINE_` (bus, objects,
+registry), so RabbitMQ and a moto server's S3 work as they do for the services.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from aiobotocore.session import get_session
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from schemaline.pipelines.deps import StageDeps
+from schemaline.runtime.bus import EventBridgeTransport, EventBus, build_bus
+from schemaline.runtime.objectstore import S3ObjectStore, open_object_store
+from schemaline.runtime.settings import ServiceSettings
+from schemaline.sdk.registry_settings import RegistryClientSettings, connect_registry
+
+OPTIONS = {
+    "registry_url": ("--registry-url", "SCHEMALINE_REGISTRY_URL"),
+    "token_secret": ("--registry-token-secret", "SCHEMALINE_REGISTRY_TOKEN_SECRET"),
+    "event_bus": ("--event-bus", "SCHEMALINE_EVENT_BUS"),
+    "region": ("--aws-region", "SCHEMALINE_AWS_REGION"),
+    "endpoint_url": ("--aws-endpoint-url", "SCHEMALINE_AWS_ENDPOINT_URL"),
+}
+
+
+class WiringConfigError(RuntimeError):
+    """A job argument or environment variable the production wiring needs is missing."""
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineWiring:
+    registry_url: str
+    token_secret: str
+    event_bus: str
+    region: str
+    endpoint_url: str | None = None
+
+    @classmethod
+    def from_sources(cls, argv: Sequence[str], environ: Mapping[str, str]) -> PipelineWiring:
+        """Job arguments first (`--name value`, Glue's own ignored), then the environment."""
+        parser = argparse.ArgumentParser(add_help=False)
+        for field, (flag, _) in OPTIONS.items():
+            parser.add_argument(flag, dest=field)
+        known, _ = parser.parse_known_args(list(argv))
+        values = {
+            field: getattr(known, field) or environ.get(env) or None for field, (_, env) in OPTIONS.items()
+        }
+        values["region"] = values["region"] or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+        missing = [
+            f"{OPTIONS[f][0]} (or {OPTIONS[f][1]})"
+            for f in ("registry_url", "token_secret", "event_bus", "region")
+            if not values[f]
+        ]
+        if missing:
+            raise WiringConfigError(f"the production pipeline wiring needs {', '.join(missing)}")
+        return cls(**values)  # type: ignore[arg-type]
+
+
+async def read_token(wiring: PipelineWiring) -> SecretStr:
+    """The runner token from Secrets Manager (the stage roles may read that one secret only)."""
+    session = get_session()
+    async with session.create_client(
+        "secretsmanager", region_name=wiring.region, endpoint_url=wiring.endpoint_url
+    ) as secrets:
+        answer = await secrets.get_secret_value(SecretId=wiring.token_secret)
+    return SecretStr(str(answer["SecretString"]).strip())
+
+
+@contextlib.asynccontextmanager
+async def open_deps(wiring: PipelineWiring) -> AsyncIterator[StageDeps]:
+    token = await read_token(wiring)
+    bus = EventBus(
+        EventBridgeTransport(
+            event_bus=wiring.event_bus,
+            region=wiring.region,
+            endpoint_url=wiring.endpoint_url,
+            provision=False,
+        )
+    )
+    async with (
+        S3ObjectStore.connect(endpoint_url=wiring.endpoint_url, region_name=wiring.region) as objects,
+        connect_registry(RegistryClientSettings(url=wiring.registry_url, token=token)) as registry,
+    ):
+        try:
+            await bus.connect()
+            yield StageDeps(objects=objects, publisher=bus, schemas=registry.resolver)
+        finally:
+            await bus.close()
+
+
+def pipeline_deps() -> contextlib.AbstractAsyncContextManager[StageDeps]:
+    """The `DepsFactory` the definitions name: reads this process's arguments and environment."""
+    return open_deps(PipelineWiring.from_sources(sys.argv[1:], os.environ))
+
+
+class PipelineSettings(ServiceSettings):
+    """A stage run off AWS: `SCHEMALINE_PIPELINE_BUS__*`, `_OBJECTS__*`, `_REGISTRY__URL`/`__TOKEN`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SCHEMALINE_PIPELINE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    service_name: str = "pipelines"
+    registry: RegistryClientSettings = Field(default_factory=RegistryClientSettings)
+
+
+@contextlib.asynccontextmanager
+async def open_local_deps(settings: PipelineSettings) -> AsyncIterator[StageDeps]:
+    bus = build_bus(settings.bus)
+    async with (
+        open_object_store(settings.objects) as objects,
+        connect_registry(settings.registry) as registry,
+    ):
+        try:
+            await bus.connect()
+            yield StageDeps(objects=objects, publisher=bus, schemas=registry.resolver)
+        finally:
+            await bus.close()
+
+
+def local_pipeline_deps() -> contextlib.AbstractAsyncContextManager[StageDeps]:
+    """The `DepsFactory` for stages run off AWS: reads `PipelineSettings` from the environment."""
+    return open_local_deps(PipelineSettings())
