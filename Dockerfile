@@ -31,7 +31,7 @@ RUN uv pip install --python /opt/schemaline/bin/python --no-sources \
       --constraints constraints.txt --build-constraints build-constraints.txt \
       ./shared/contracts ./shared/sdk ./shared/runtime \
       ./services/registry ./services/validator ./services/drift_detector \
-      ./services/lineage_writer ./services/governance ./cli \
+      ./services/lineage_writer ./services/governance ./services/console ./cli \
  && uv pip freeze --python /opt/schemaline/bin/python | grep -v '^schemaline-' > installed.txt \
  && if grep -vxiFf pinned.txt installed.txt; then echo "unpinned packages above" >&2; exit 1; fi
 

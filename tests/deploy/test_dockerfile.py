@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.deploy.manifests import DOCKERFILE, DOCKERIGNORE, ROOT, SERVICES, image_problems
+from tests.deploy.manifests import DOCKERFILE, DOCKERIGNORE, PACKAGES, ROOT, image_problems
 
 TEXT = DOCKERFILE.read_text()
 # Instructions with their continuation lines joined, comments dropped.
@@ -54,7 +54,7 @@ def test_installs_from_requirements_lock_with_uv() -> None:
 
 def test_installs_every_service() -> None:
     install = next(i for i in INSTRUCTIONS if "uv pip install" in i)
-    missing = [s for s in SERVICES if f"./services/{s}" not in install.split()]
+    missing = [s for s in PACKAGES if f"./services/{s}" not in install.split()]
     assert missing == []
 
 
