@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemaline.console.diff import side_by_side
+from schemaline.console.diff import folded, side_by_side
 from schemaline.console.graph import lineage_graph
 from schemaline.console.session import Sessions
 from schemaline.runtime.settings import Role
@@ -77,3 +77,12 @@ def test_the_graph_puts_landing_left_of_kpi_and_links_a_rerun_to_its_original() 
     assert [edge.kind for edge in graph.edges].count("rerun") == 1
     assert [node.key for node in graph.nodes if node.focus] == ["d:s3://w/kpi/1"]
     assert graph.width > 4 * 200
+
+
+def test_the_folded_diff_keeps_context_around_changes_only() -> None:
+    before = {f"k{n:02d}": n for n in range(30)}
+    after = before | {"k15": "changed"}
+    rows = folded(side_by_side(before, after), context=2)
+    kinds = [row.kind for row in rows]
+    assert kinds == ["skipped", "same", "same", "changed", "same", "same", "skipped"]
+    assert rows[0].skipped + rows[-1].skipped + 5 == len(side_by_side(before, after))

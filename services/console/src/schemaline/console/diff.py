@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Kind = Literal["same", "changed", "added", "removed"]
+Kind = Literal["same", "changed", "added", "removed", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class Row:
     right: str | None
     left_no: int | None
     right_no: int | None
+    skipped: int = 0  # a "skipped" row stands for this many unchanged lines
 
 
 def _lines(document: Any) -> list[str]:
@@ -49,3 +50,25 @@ def side_by_side(before: Any, after: Any) -> list[Row]:
                 )
             )
     return rows
+
+
+def folded(rows: list[Row], context: int = 3) -> list[Row]:
+    """Unchanged lines more than `context` away from a change become one "skipped" row."""
+    near = [False] * len(rows)
+    for index, row in enumerate(rows):
+        if row.kind != "same":
+            for k in range(max(0, index - context), min(len(rows), index + context + 1)):
+                near[k] = True
+    out: list[Row] = []
+    run = 0
+    for index, row in enumerate(rows):
+        if near[index]:
+            if run:
+                out.append(Row("skipped", None, None, None, None, run))
+                run = 0
+            out.append(row)
+        else:
+            run += 1
+    if run:
+        out.append(Row("skipped", None, None, None, None, run))
+    return out

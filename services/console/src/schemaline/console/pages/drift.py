@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from schemaline.console.diff import side_by_side
+from schemaline.console.diff import folded, side_by_side
 from schemaline.console.web import Action, Viewer, console, page_link, page_of, render, see_other
 
 router = APIRouter(prefix="/drift")
@@ -87,7 +87,7 @@ async def patch(request: Request, case_id: str, operator: Viewer) -> Response:
         case=found,
         proposal=proposal,
         before=before,
-        rows=side_by_side(base.schema if base is not None else {}, after),
+        rows=folded(side_by_side(base.schema if base is not None else {}, after)),
         proposals=await _covering(request, operator.token, case_id),
     )
 
