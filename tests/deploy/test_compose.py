@@ -1,12 +1,17 @@
-"""docker-compose.yml: every service, real commands, real settings names, secrets only from .env."""
+"""docker-compose.yml: every service on each bus, real commands, real settings names, secrets only
+from .env, migrations before services, traces exported; valid against the Compose specification."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.deploy.manifests import COMPOSE as COMPOSE_FILE
 from tests.deploy.manifests import (
     HEALTH_MODULE,
     HEARTBEAT_SERVICES,
@@ -31,7 +36,12 @@ from tests.deploy.manifests import (
 COMPOSE = load_compose()
 CONTAINERS: dict[str, dict[str, Any]] = COMPOSE["services"]
 SCHEMALINE = {name: c for name, c in CONTAINERS.items() if command_module(c.get("command"))}
-INFRA = {"rabbitmq", "postgres", "moto"}
+INFRA = {"rabbitmq", "postgres", "moto", "otel-collector", "jaeger", "prometheus"}
+# One-shot jobs run to completion (restart: no); the rest of our containers are the services.
+JOBS = {name for name, c in SCHEMALINE.items() if c.get("restart") == "no"}
+RUNNING = {name: c for name, c in SCHEMALINE.items() if name not in JOBS}
+BUSES = {"rabbitmq": "rabbitmq", "eventbridge": "eventbridge"}  # profile → BUS__TRANSPORT
+MOTO = "http://moto:5000"
 
 
 def module_of(name: str) -> str:
@@ -40,9 +50,63 @@ def module_of(name: str) -> str:
     return module
 
 
-def test_every_service_runs_in_the_stack() -> None:
-    running = {service_of(module_of(name)) for name in SCHEMALINE}
-    assert set(SERVICES) <= running, f"services missing from docker-compose.yml: {set(SERVICES) - running}"
+def profiles(name: str) -> list[str]:
+    found: list[str] = CONTAINERS[name].get("profiles", [])
+    return found
+
+
+def needs(name: str) -> set[str]:
+    """What a container waits for, directly or through what it waits for."""
+    found: set[str] = set()
+    todo = list(CONTAINERS[name].get("depends_on", {}))
+    while todo:
+        dependency = todo.pop()
+        if dependency not in found:
+            found.add(dependency)
+            todo += list(CONTAINERS[dependency].get("depends_on", {}))
+    return found
+
+
+def compose_spec_check(path: Path) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema ships the Compose specification's schema: no network needed."""
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    return subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.compose-spec", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_file_follows_the_compose_specification() -> None:
+    result = compose_spec_check(COMPOSE_FILE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_specification_check_catches_a_misplaced_key(tmp_path: Path) -> None:
+    broken = tmp_path / "docker-compose.yml"
+    broken.write_text(
+        COMPOSE_FILE.read_text().replace("    restart: unless-stopped\n", "    restrat: no\n", 1)
+    )
+    assert compose_spec_check(broken).returncode == 1
+
+
+@pytest.mark.parametrize("bus", sorted(BUSES))
+def test_each_bus_profile_runs_every_service_once(bus: str) -> None:
+    running = [service_of(module_of(name)) for name in RUNNING if bus in profiles(name)]
+    assert sorted(s for s in running if s) == sorted(SERVICES), f"profile {bus}"
+
+
+def test_services_run_in_exactly_one_bus_profile() -> None:
+    for name in RUNNING:
+        assert len(set(profiles(name)) & set(BUSES)) == 1, name
+    assert profiles("rabbitmq") == ["rabbitmq"], "the broker runs only with the services that use it"
+    shared = [name for name, c in CONTAINERS.items() if name not in RUNNING and name != "rabbitmq"]
+    assert all("profiles" not in CONTAINERS[name] for name in shared), "jobs and infrastructure run in both"
+
+
+def test_env_example_picks_the_rabbitmq_profile() -> None:
+    assert env_example()["COMPOSE_PROFILES"] == "rabbitmq"
 
 
 def test_the_stack_has_its_infrastructure() -> None:
@@ -99,15 +163,18 @@ def test_env_example_leaves_passwords_and_tokens_blank() -> None:
 
 def test_services_get_the_parts_they_need() -> None:
     """A missing URL would fall back to the embedded default (SQLite, in-memory bus) without a word."""
-    for name in SCHEMALINE:
+    for name in RUNNING:
         module = module_of(name)
-        if module not in {f"schemaline.{s}" for s in SERVICES}:
-            continue
         cls = settings_class(module)
         prefix = env_prefix(cls)
         env = {k: str(v) for k, v in CONTAINERS[name].get("environment", {}).items()}
-        assert env.get(f"{prefix}BUS__TRANSPORT") == "rabbitmq", name
-        assert f"{prefix}BUS__AMQP_URL" in env, name
+        [bus] = set(profiles(name)) & set(BUSES)
+        assert env.get(f"{prefix}BUS__TRANSPORT") == BUSES[bus], name
+        if bus == "rabbitmq":
+            assert f"{prefix}BUS__AMQP_URL" in env, name
+        else:
+            assert env.get(f"{prefix}BUS__AWS_ENDPOINT_URL") == MOTO, name
+            assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} <= set(env), name
         if keeps_tables(module):
             assert env.get(f"{prefix}DATABASE__URL", "").startswith("postgresql+asyncpg://"), name
         if "registry" in cls.model_fields:
@@ -124,9 +191,40 @@ def test_images_are_pinned() -> None:
 
 
 def test_restart_policies() -> None:
+    assert {"init"} | {f"migrate-{s}" for s in ("registry", "drift", "lineage", "governance")} == JOBS
     for name, container in CONTAINERS.items():
-        expected = "no" if name == "init" else "unless-stopped"
+        expected = "no" if name in JOBS else "unless-stopped"
         assert container.get("restart") == expected, name
+
+
+def test_services_that_keep_tables_wait_for_their_migration() -> None:
+    """`python -m schemaline.<service> migrate` on the service's own database, before the service."""
+    migrations = {
+        module_of(name): CONTAINERS[name] for name in JOBS if CONTAINERS[name]["command"][3:] == ["migrate"]
+    }
+    for name in RUNNING:
+        module = module_of(name)
+        if not keeps_tables(module):
+            continue
+        job = next(j for j in JOBS if j in needs(name) and CONTAINERS[j]["command"][2] == module)
+        assert CONTAINERS[name]["depends_on"][job]["condition"] == "service_completed_successfully"
+        url = f"{env_prefix(settings_class(module))}DATABASE__URL"
+        assert migrations[module]["environment"][url] == CONTAINERS[name]["environment"][url], name
+
+
+def test_services_export_their_traces_to_the_collector() -> None:
+    for name in RUNNING:
+        prefix = env_prefix(settings_class(module_of(name)))
+        env = CONTAINERS[name]["environment"]
+        assert env[f"{prefix}TELEMETRY__EXPORTER"] == "otlp", name
+        assert env[f"{prefix}TELEMETRY__OTLP_ENDPOINT"] == "http://otel-collector:4318/v1/traces", name
+
+
+def test_the_registry_answers_as_registry_on_each_bus() -> None:
+    """The validator and drift detector reach http://registry:8081 whichever profile runs."""
+    for name in RUNNING:
+        if service_of(module_of(name)) == "registry" and name != "registry":
+            assert "registry" in CONTAINERS[name]["networks"]["default"]["aliases"], name
 
 
 def test_healthchecks_or_a_reason() -> None:
@@ -151,14 +249,16 @@ def test_depends_on_uses_conditions_that_exist() -> None:
 def test_services_wait_for_what_they_use() -> None:
     for name in SCHEMALINE:
         env = CONTAINERS[name].get("environment", {})
-        needs = set(CONTAINERS[name].get("depends_on", {}))
+        waits = needs(name)
         values = " ".join(str(v) for v in env.values())
         if "@rabbitmq:" in values:
-            assert "rabbitmq" in needs, name
+            assert "rabbitmq" in waits, name
         if "@postgres:" in values:
-            assert "postgres" in needs, name
+            assert "postgres" in waits, name
         if "http://moto:" in values and name != "init":
-            assert "init" in needs, f"{name} uses S3 before the bucket exists"
+            assert "init" in waits, f"{name} uses S3 before the bucket exists"
+        if "http://registry:" in values:
+            assert any(service_of(module_of(n)) == "registry" for n in waits & set(RUNNING)), name
 
 
 def test_healthchecks_probe_the_configured_ports() -> None:
@@ -173,7 +273,7 @@ def test_healthchecks_probe_the_configured_ports() -> None:
 
 def test_consumers_healthchecks_read_their_heartbeat() -> None:
     """The check reads the default heartbeat file, so compose must not move it."""
-    for name in SCHEMALINE:
+    for name in RUNNING:
         if service_of(module_of(name)) not in HEARTBEAT_SERVICES:
             continue
         container = CONTAINERS[name]

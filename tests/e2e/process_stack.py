@@ -1,6 +1,8 @@
 """Every service as its own process, started the way production starts it (`python -m …` with its
 settings in the environment), on PostgreSQL, a moto server's S3 and a bus: RabbitMQ, or EventBridge →
-SQS on the resources deploy/aws made (`eventbridge_bus`, provisioning off as in production)."""
+SQS on the resources deploy/aws made (`eventbridge_bus`, provisioning off as in production). A
+`Launcher` starts each one: here as a child process, or as a container of the image
+(tests/e2e/launchers.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ import secrets
 import signal
 import socket
 import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSett
 from tests.support.moto_server import DUMMY_AWS_ENV
 from tests.support.postgres import ADMIN_DSN
 from tests.support.rabbitmq import AMQP_URL
+
+from .launchers import Launcher, ProcessLauncher
 
 SERVICES = {
     "registry": "SCHEMALINE_REGISTRY_",
@@ -180,23 +183,17 @@ async def _drop_databases(urls: dict[str, str]) -> None:
         await admin.close()
 
 
-async def _migrate(workdir: Path, envs: dict[str, dict[str, str]]) -> None:
+async def _migrate(workdir: Path, envs: dict[str, dict[str, str]], launcher: Launcher) -> None:
     """Once per deploy, before the services start, what the migration Job does: `… migrate`."""
     with contextlib.ExitStack() as files:
         migrations = {
-            service: await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                f"schemaline.{service}",
-                "migrate",
-                env=env,
-                stdout=files.enter_context((workdir / f"{service}.log").open("wb")),
-                stderr=subprocess.STDOUT,
+            service: launcher.start(
+                service, env, files.enter_context((workdir / f"{service}.log").open("wb")), "migrate"
             )
             for service, env in envs.items()
         }
-        failed = [service for service, migration in migrations.items() if await migration.wait() != 0]
-    if failed:
+        codes = {service: await asyncio.to_thread(m.wait) for service, m in migrations.items()}
+    if failed := [service for service, code in codes.items() if code != 0]:
         logs = {service: (workdir / f"{service}.log").read_text()[-3000:] for service in failed}
         raise RuntimeError(f"migrate failed: {logs}")
 
@@ -207,9 +204,14 @@ def _env(prefix: str, values: dict[str, str]) -> dict[str, str]:
 
 @contextlib.asynccontextmanager
 async def process_stack(
-    workdir: Path, moto_endpoint: str, bus: Callable[[str], BusWiring] = rabbitmq_bus
+    workdir: Path,
+    moto_endpoint: str,
+    bus: Callable[[str], BusWiring] = rabbitmq_bus,
+    launcher: Launcher | None = None,
 ) -> AsyncIterator[ProcessStack]:
-    """`moto_endpoint` serves S3; `bus(tag)` says which bus the services run on."""
+    """`moto_endpoint` serves S3; `bus(tag)` says which bus the services run on; `launcher` how
+    each service starts (a child process by default)."""
+    launcher = launcher or ProcessLauncher()
     tag = uuid.uuid4().hex[:8]
     wiring = bus(tag)
     urls = await _create_databases(tag)
@@ -217,7 +219,8 @@ async def process_stack(
     ports = {service: free_port() for service in ("registry", "drift_detector", "governance")}
     registry_url = f"http://127.0.0.1:{ports['registry']}"
     spans = workdir / "spans.jsonl"
-    base = os.environ | DUMMY_AWS_ENV
+    spans.touch()
+    os.chmod(spans, 0o666)  # services may run under another uid (containers) and append to it
     processes: dict[str, subprocess.Popen[bytes]] = {}
     logs: list[Any] = []
     envs: dict[str, dict[str, str]] = {}
@@ -245,17 +248,12 @@ async def process_stack(
             "governance": {"OUTBOX__POLL_INTERVAL_S": "0.1"},
             "drift_detector": {"OUTBOX__POLL_INTERVAL_S": "0.1"},
         }.get(service, {})
-        envs[service] = base | _env(prefix, common | own)
-    await _migrate(workdir, envs)
+        envs[service] = DUMMY_AWS_ENV | _env(prefix, common | own)
+    await _migrate(workdir, envs, launcher)
     for service, env in envs.items():
         log = (workdir / f"{service}.log").open("ab")
         logs.append(log)
-        processes[service] = subprocess.Popen(  # noqa: ASYNC220 - starting, not waiting
-            [sys.executable, "-m", f"schemaline.{service}"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        processes[service] = launcher.start(service, env, log)
     try:
         async with httpx.AsyncClient(base_url=registry_url) as probe, asyncio.timeout(90):
             # Ready: the registry answers, and every service's heartbeat says its consumers run.
@@ -268,52 +266,16 @@ async def process_stack(
                     if process.poll() is not None:
                         raise RuntimeError(f"{name} exited: {(workdir / f'{name}.log').read_text()[-3000:]}")
                 await asyncio.sleep(0.1)
-        settings = RegistryClientSettings(url=registry_url, token=SecretStr(tokens["runner"]))
-        observer = EventBus(wiring.transport())
-        # The pipeline stages publish from this process: their spans go to the same file.
-        provider = setup_tracing("pipelines", JsonLinesSpanExporter(str(spans)), batch=False)
-        publisher_bus = EventBus(wiring.transport(), tracer=get_tracer(provider))
-        seen: list[Envelope[Any]] = []
-
-        async def record(envelope: Envelope[Any]) -> None:
-            seen.append(envelope)
-
-        observer.subscribe("e2e_observer", list(EVENT_TYPES), record)
-        await observer.start()
-        await publisher_bus.connect()
-        engines = [create_engine(urls[name]) for name in ("drift_detector", "governance", "lineage_writer")]
-        async with (
-            S3ObjectStore.connect(endpoint_url=moto_endpoint) as objects,
-            connect_registry(settings) as runner,
-            RegistryApi(registry_url, token=tokens["publisher"]) as publisher,
-            DriftClient(f"http://127.0.0.1:{ports['drift_detector']}", token=tokens["publisher"]) as drift,
-            GovernanceClient(
-                f"http://127.0.0.1:{ports['governance']}", token=tokens["approver"]
-            ) as governance,
-        ):
-            await objects.ensure_bucket("warehouse")
-            drift_engine, governance_engine, lineage_engine = engines
-            yield ProcessStack(
-                workdir=workdir,
-                tag=tag,
-                spans=spans,
-                database_urls=urls,
-                objects=objects,
-                runner=runner,
-                publisher=publisher,
-                drift_engine=drift_engine,
-                governance_engine=governance_engine,
-                lineage_engine=lineage_engine,
-                observer=observer,
-                publisher_bus=publisher_bus,
-                drift=drift,
-                governance=governance,
-                seen=seen,
-            )
-        for engine in engines:
-            await engine.dispose()
-        await observer.close()
-        await publisher_bus.close()
+        async with attach_stack(
+            workdir,
+            tag=tag,
+            transport=wiring.transport,
+            database_urls=urls,
+            moto_endpoint=moto_endpoint,
+            urls={service: f"http://127.0.0.1:{port}" for service, port in ports.items()},
+            tokens=tokens,
+        ) as stack:
+            yield stack
     finally:
         for process in processes.values():
             if process.poll() is None:
@@ -325,4 +287,68 @@ async def process_stack(
                 process.kill()
         for log in logs:
             log.close()
+        launcher.close()
         await _drop_databases(urls)
+
+
+@contextlib.asynccontextmanager
+async def attach_stack(
+    workdir: Path,
+    *,
+    tag: str,
+    transport: Callable[[], Transport],
+    database_urls: Mapping[str, str],
+    moto_endpoint: str,
+    urls: Mapping[str, str],
+    tokens: Mapping[str, str],
+) -> AsyncIterator[ProcessStack]:
+    """The test's side of a running stack whose consumers run: an observer of every event, the
+    pipelines' publisher, the services' databases, S3, and the registry's, drift detector's and
+    governance's APIs at `urls` (by service) with `tokens` (by role). compose_examples.py uses it too."""
+    spans = workdir / "spans.jsonl"
+    settings = RegistryClientSettings(url=urls["registry"], token=SecretStr(tokens["runner"]))
+    observer = EventBus(transport())
+    # The pipeline stages publish from this process: their spans go to the same file.
+    provider = setup_tracing("pipelines", JsonLinesSpanExporter(str(spans)), batch=False)
+    publisher_bus = EventBus(transport(), tracer=get_tracer(provider))
+    seen: list[Envelope[Any]] = []
+
+    async def record(envelope: Envelope[Any]) -> None:
+        seen.append(envelope)
+
+    observer.subscribe("e2e_observer", list(EVENT_TYPES), record)
+    await observer.start()
+    await publisher_bus.connect()
+    engines = [
+        create_engine(database_urls[name]) for name in ("drift_detector", "governance", "lineage_writer")
+    ]
+    async with (
+        S3ObjectStore.connect(endpoint_url=moto_endpoint) as objects,
+        connect_registry(settings) as runner,
+        RegistryApi(urls["registry"], token=tokens["publisher"]) as publisher,
+        DriftClient(urls["drift_detector"], token=tokens["publisher"]) as drift,
+        GovernanceClient(urls["governance"], token=tokens["approver"]) as governance,
+    ):
+        await objects.ensure_bucket("warehouse")
+        drift_engine, governance_engine, lineage_engine = engines
+        yield ProcessStack(
+            workdir=workdir,
+            tag=tag,
+            spans=spans,
+            database_urls=dict(database_urls),
+            objects=objects,
+            runner=runner,
+            publisher=publisher,
+            drift_engine=drift_engine,
+            governance_engine=governance_engine,
+            lineage_engine=lineage_engine,
+            observer=observer,
+            publisher_bus=publisher_bus,
+            drift=drift,
+            governance=governance,
+            seen=seen,
+        )
+    for engine in engines:
+        await engine.dispose()
+    await observer.close()
+    await publisher_bus.close()

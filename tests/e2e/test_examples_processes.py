@@ -1,5 +1,6 @@
 """Examples A and B with every service as its own process on PostgreSQL and moto S3, over RabbitMQ,
-and over EventBridge → SQS on the stack deploy/aws deployed to moto (provisioning off)."""
+and over EventBridge → SQS on the stack deploy/aws deployed to moto (provisioning off); with
+SCHEMALINE_E2E_IMAGE set, every service as its own container of that image (deploy/images/test.sh)."""
 
 import asyncio
 import functools
@@ -17,6 +18,7 @@ from schemaline.lineage_writer.sql_store import SqlLineageReader
 from tests.support.aws_stack import AwsStack
 
 from .examples import example_a, example_b
+from .launchers import launcher_for
 from .process_stack import BusWiring, eventbridge_bus, process_stack, rabbitmq_bus
 
 pytestmark = [pytest.mark.postgres, pytest.mark.moto, pytest.mark.slow]
@@ -58,7 +60,7 @@ async def test_examples_a_and_b_across_processes(
         stack: AwsStack = request.getfixturevalue("aws_stack")
         endpoint = stack.endpoint
         wiring = functools.partial(eventbridge_bus, stack.endpoint, stack.outputs)
-    async with process_stack(tmp_path, endpoint, wiring) as processes:
+    async with process_stack(tmp_path, endpoint, wiring, launcher_for(tmp_path)) as processes:
         lineage = SqlLineageReader(processes.lineage_engine)
         chain = await example_a(processes, lineage)
         await example_b(processes, lineage)

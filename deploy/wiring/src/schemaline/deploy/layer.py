@@ -45,7 +45,7 @@ def build(
         for package in PACKAGES:
             _run(
                 [*uv, "build", *network, "--quiet", "--wheel", "--out-dir", str(wheels),
-                 "--build-constraint", str(root / "deploy/build-constraints.txt"), str(root / package)]
+                 "--build-constraint", str(root / "deploy/images/build-tools.txt"), str(root / package)]
             )  # fmt: skip
         # The lock pins every third-party package; its editable workspace lines are not constraints.
         constraints = Path(scratch) / "constraints.txt"
