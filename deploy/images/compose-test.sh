@@ -108,7 +108,7 @@ completed() {
 start=$SECONDS
 infrastructure=(postgres moto prometheus)
 [[ $PROFILE == rabbitmq ]] && infrastructure+=(rabbitmq)
-jobs=(init migrate-registry migrate-drift migrate-lineage migrate-governance)
+jobs=(init migrate-registry migrate-validator migrate-drift migrate-lineage migrate-governance)
 if [[ $PROFILE == rabbitmq ]]; then
   registry=registry consumers=(validator drift_detector lineage_writer governance)
 else

@@ -26,6 +26,7 @@ from pydantic import BaseModel, SecretBytes, SecretStr
 from pydantic_settings import BaseSettings
 
 from schemaline.runtime import health
+from schemaline.runtime.service import ServiceSpec
 from schemaline.runtime.settings import HealthSettings, ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,9 +145,12 @@ def service_of(module: str) -> str | None:
 
 
 def keeps_tables(module: str) -> bool:
-    """The service owns database tables (it has a `tables` module), so it needs a real database URL."""
+    """The service owns database tables (its spec is stateful), so it needs a real database URL."""
     service = service_of(module)
-    return service is not None and importlib.util.find_spec(f"schemaline.{service}.tables") is not None
+    if service is None:
+        return False
+    spec: ServiceSpec[Any, Any] = importlib.import_module(f"schemaline.{service}.spec").SPEC
+    return spec.stateful
 
 
 def settings_class(module: str) -> type[BaseSettings]:

@@ -191,7 +191,8 @@ def test_images_are_pinned() -> None:
 
 
 def test_restart_policies() -> None:
-    assert {"init"} | {f"migrate-{s}" for s in ("registry", "drift", "lineage", "governance")} == JOBS
+    migrated = ("registry", "validator", "drift", "lineage", "governance")
+    assert {"init"} | {f"migrate-{s}" for s in migrated} == JOBS
     for name, container in CONTAINERS.items():
         expected = "no" if name in JOBS else "unless-stopped"
         assert container.get("restart") == expected, name

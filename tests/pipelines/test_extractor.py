@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from schemaline.contracts import BatchLanded, PipeCode, PipelineFailed
 from schemaline.pipelines.extractor import context
 from schemaline.pipelines.extractor.handler import handler
 from schemaline.pipelines.extractor.settings import ExtractorSettings
+from schemaline.pipelines.ports import ChunkReader
 from schemaline.pipelines.source import example_a, example_b, extractor_event
 from schemaline.pipelines.wiring import DEPS_ENV, WiringError
 from tests.pipelines.conftest import Parts, make_parts
@@ -35,6 +36,12 @@ class BrokenStore:
         raise OSError("disk on fire")
 
     async def put_bytes(self, uri: str, data: bytes) -> object:
+        raise OSError("disk on fire")
+
+    async def open(self, uri: str) -> ChunkReader:
+        raise OSError("disk on fire")
+
+    async def put_stream(self, uri: str, chunks: AsyncIterable[bytes] | Iterable[bytes]) -> object:
         raise OSError("disk on fire")
 
 

@@ -16,3 +16,19 @@ def dumps(records: Iterable[Any]) -> bytes:
 def loads(data: bytes) -> list[Any]:
     """Every non-blank line parsed; a line that is not JSON raises `orjson.JSONDecodeError`."""
     return [orjson.loads(line) for line in data.split(b"\n") if line.strip()]
+
+
+class LineSplitter:
+    """Cuts a stream of chunks into lines; chunks may split lines anywhere."""
+
+    def __init__(self) -> None:
+        self._pending = b""
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        lines = (self._pending + chunk).split(b"\n")
+        self._pending = lines.pop()
+        return lines
+
+    def finish(self) -> list[bytes]:
+        last, self._pending = self._pending, b""
+        return [last] if last else []

@@ -20,3 +20,9 @@ def output_object(output_path: str, run_id: RunId) -> str:
     if output_path.endswith(".jsonl"):
         return output_path
     return f"{output_path.rstrip('/')}/{run_id}/{PART}"
+
+
+def quarantine_prefix(output_uri: str) -> str:
+    """Where a run writes the records it left out: `_quarantine/` beside its output object
+    (readers of a folder skip `_`-prefixed names, as Spark and Hive do)."""
+    return f"{output_uri.rsplit('/', 1)[0]}/_quarantine/"

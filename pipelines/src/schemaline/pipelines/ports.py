@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from typing import Any, Protocol
 
 from schemaline.contracts import Envelope, Fqid, Selector
 
 
+class ChunkReader(Protocol):
+    """An open object, read as an async stream of chunks; closed with `aclose()`."""
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
 class Blobs(Protocol):
-    """Objects by URI (`s3://bucket/key`); `schemaline.runtime.objectstore.ObjectStore` is one."""
+    """Objects by URI (`s3://bucket/key`); `schemaline.runtime.objectstore.ObjectStore` is one.
+
+    A missing object raises the store's `ObjectNotFound`, a `LookupError`.
+    """
 
     async def get_bytes(self, uri: str) -> bytes:
-        """The whole object; raises (the store's `ObjectNotFound`, a `LookupError`) when missing."""
+        """The whole object (small objects: the extractor's batch)."""
         ...
 
     async def put_bytes(self, uri: str, data: bytes) -> object:
         """Write (or replace) an object atomically."""
+        ...
+
+    async def open(self, uri: str) -> ChunkReader:
+        """Open an object to stream it, chunk by chunk (Glue jobs: objects of any size)."""
+        ...
+
+    async def put_stream(self, uri: str, chunks: AsyncIterable[bytes] | Iterable[bytes]) -> object:
+        """Write an object from a stream, without holding it in memory."""
         ...
 
 

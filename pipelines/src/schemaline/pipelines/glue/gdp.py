@@ -14,6 +14,7 @@ from schemaline.pipelines.deps import StageDeps
 from schemaline.pipelines.glue.args import JobArgs
 from schemaline.pipelines.glue.job import StageSpec, run_stage
 from schemaline.pipelines.glue.main import job_main
+from schemaline.pipelines.glue.transforms import MapStage
 from schemaline.pipelines.results import StageResult
 from schemaline.pipelines.wiring import DepsFactory
 
@@ -37,10 +38,7 @@ def curate(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def transform(records: list[Any]) -> list[Any]:
-    return [curate(record) for record in records]
-
-
+transform = MapStage(curate)
 SPEC = StageSpec(layer=Layer.GDP, component="glue:gdp", transform=transform)
 
 

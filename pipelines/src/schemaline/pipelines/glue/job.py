@@ -2,38 +2,44 @@
 
 Pre-job validation checks the input against the schema the previous stage wrote under
 (`--input-schema-fqid`; the job's own schema when absent). Records it rejects were quarantined by
-the validator at the previous stage, so the job leaves them out (and counts them); too many
-invalid ones fail the run. Post-transform validation checks the output against the schema the
-job writes (`--schema-fqid`): a failing verdict stops the run before anything lands (a
-`PipelineFailed` with the verdict's PIPE code); drifted records still land, so that the validator
-quarantines them at this stage and raises `SchemaDriftDetected` — the job does not own quarantine.
-So each rejected record is quarantined once, at the first stage whose schema rejects it.
+the validator at the previous stage, so the job leaves them out: it writes them, with their
+reasons, to the run's own quarantine (`<run folder>/_quarantine/part-NNNNN.jsonl`, one object per
+partition that left any out) so that the run reconciles on its own, and too many invalid ones fail
+the run. Post-transform validation checks the output against the schema the job writes
+(`--schema-fqid`): a failing verdict stops the run before anything lands (a `PipelineFailed` with
+the verdict's PIPE code); drifted records still land, so that the validator quarantines them at
+this stage and raises `SchemaDriftDetected`. So each rejected record enters the warehouse
+quarantine once, at the first stage whose schema rejects it.
+
+The records go through `PartitionRun`s, on whichever runner `deps.runner` is: this process
+(streaming the object) or Spark. Before the batch is announced, the counts must reconcile:
+per partition and in total, input = left out + passed on, and what was uploaded is what the
+partitions wrote.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-import orjson
 from opentelemetry import trace
 
-from schemaline.contracts import Layer, OnDrift, PipeCode
+from schemaline.contracts import Layer, PipeCode
 from schemaline.pipelines import emit, jsonl
 from schemaline.pipelines.checks import StageFailure, resolve, stop_on_failure
 from schemaline.pipelines.deps import StageDeps
 from schemaline.pipelines.glue.args import JobArgs
-from schemaline.pipelines.layout import output_object
+from schemaline.pipelines.glue.partition import Checked, PartitionPlan
+from schemaline.pipelines.glue.reconcile import Totals, check_landed, failure
+from schemaline.pipelines.glue.staging import StagedParts
+from schemaline.pipelines.glue.transforms import FoldStage, StageTransform
+from schemaline.pipelines.layout import output_object, quarantine_prefix
 from schemaline.pipelines.ports import Resolved
 from schemaline.pipelines.results import StageResult, StageStatus
-from schemaline.sdk.validation import Outcome
+from schemaline.sdk.validation import Outcome, decide
 
 log = logging.getLogger("schemaline.pipelines")
 tracer = trace.get_tracer("schemaline.pipelines")
-
-Transform = Callable[[list[Any]], list[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +48,11 @@ class StageSpec:
 
     layer: Layer
     component: str
-    transform: Transform
+    transform: StageTransform
 
 
 @dataclass(frozen=True, slots=True)
 class _Output:
-    data: bytes
     records_in: int
     records_out: int
     skipped: int
@@ -67,7 +72,8 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
         try:
             resolved = await resolve(pins, args.schema_fqid)
             reads = await resolve(pins, args.input_schema_fqid) if args.input_schema_fqid else resolved
-            output = await _produce(args, deps, spec, resolved, reads)
+            target = output_object(args.output_path, args.run_id)
+            output = await _produce(args, deps, spec, resolved, reads, target)
         except StageFailure as failure:
             log.warning("%s run %s failed: %s", args.pipeline_id, args.run_id, failure)
             failed = await emit.pipeline_failed(
@@ -94,8 +100,6 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
                 code=failure.code,
                 message=failure.message,
             )
-        target = output_object(args.output_path, args.run_id)
-        await deps.objects.put_bytes(target, output.data)
         event = await emit.batch_landed(
             deps.publisher,
             pipeline_id=args.pipeline_id,
@@ -124,26 +128,53 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
 
 
 async def _produce(
-    args: JobArgs, deps: StageDeps, spec: StageSpec, writes: Resolved, reads: Resolved
+    args: JobArgs, deps: StageDeps, spec: StageSpec, writes: Resolved, reads: Resolved, target: str
 ) -> _Output:
+    policy = deps.policy(args.pipeline_id)
+    plan = PartitionPlan(
+        pipeline_id=args.pipeline_id,
+        run_id=args.run_id,
+        source_uri=args.input_path,
+        reads=Checked(str(reads.fqid), reads.schema, policy),
+        writes=Checked(str(writes.fqid), writes.schema, policy),
+        transform=spec.transform,
+    )
     try:
-        data = await deps.objects.get_bytes(args.input_path)
+        staged = await deps.runner.run(plan, args.input_path, deps.objects)
     except LookupError:
         raise StageFailure(
             PipeCode.VALIDATION_FAILED, f"input object {args.input_path} does not exist"
         ) from None
-    policy = deps.policy(args.pipeline_id)
-    # Drifted input was quarantined upstream; the contract's on_drift speaks of this stage's output.
-    pre_policy = policy.model_copy(update={"on_drift": OnDrift.QUARANTINE})
-    pre = deps.engine.validate_lines(data, reads.schema, pre_policy)
-    stop_on_failure(pre, f"pre-job validation of {args.input_path} against {reads.fqid}")
-    lines = [line for line in data.split(b"\n") if line.strip()]
-    rejected = {record.index for record in pre.rejected}
-    records = [orjson.loads(line) for index, line in enumerate(lines) if index not in rejected]
-    produced = spec.transform(records)
-    post = deps.engine.validate_records(produced, writes.schema, policy)
-    stop_on_failure(post, f"post-transform validation against {writes.fqid}")
-    if post.verdict.outcome is Outcome.DRIFT:
+    try:
+        return await _land(args, deps, plan, staged, target)
+    finally:
+        staged.discard()
+
+
+async def _land(
+    args: JobArgs, deps: StageDeps, plan: PartitionPlan, staged: StagedParts, target: str
+) -> _Output:
+    totals = Totals.of(staged.stats)
+    pre = decide(totals.pre, plan.pre_policy)
+    if pre.outcome is Outcome.FAIL:
+        raise failure(
+            pre, f"pre-job validation of {args.input_path} against {plan.reads.fqid}", totals.pre_errors
+        )
+    rows: bytes | None = None
+    records_out = totals.records_out
+    if isinstance(plan.transform, FoldStage):
+        produced = plan.transform.rows([stats.partial for stats in staged.stats])
+        post_result = deps.engine.validate_records(produced, plan.writes.schema, plan.writes.policy)
+        stop_on_failure(post_result, f"post-transform validation against {plan.writes.fqid}")
+        post = post_result.verdict
+        rows, records_out = jsonl.dumps(produced), len(produced)
+    else:
+        post = decide(totals.post, plan.writes.policy)
+        if post.outcome is Outcome.FAIL:
+            raise failure(post, f"post-transform validation against {plan.writes.fqid}", totals.post_errors)
+    if post.outcome is Outcome.DRIFT:
         # Landed as they are: the validator quarantines them and raises the drift.
-        log.warning("%s run %s: %s", args.pipeline_id, args.run_id, post.verdict.reason)
-    return _Output(jsonl.dumps(produced), len(lines), len(produced), len(rejected))
+        log.warning("%s run %s: %s", args.pipeline_id, args.run_id, post.reason)
+    landed = await staged.land(deps.objects, target, quarantine_prefix(target), rows)
+    check_landed(totals, landed, records_out)
+    return _Output(totals.records_in, records_out, totals.quarantined)

@@ -6,7 +6,6 @@ checks the rows it built against it before they land (metric conformance).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +15,7 @@ from schemaline.pipelines.deps import StageDeps
 from schemaline.pipelines.glue.args import JobArgs
 from schemaline.pipelines.glue.job import StageSpec, run_stage
 from schemaline.pipelines.glue.main import job_main
+from schemaline.pipelines.glue.transforms import FoldStage
 from schemaline.pipelines.results import StageResult
 from schemaline.pipelines.wiring import DepsFactory
 
@@ -29,16 +29,32 @@ def _day(issued_at: str) -> str:
     return moment.date().isoformat()
 
 
-def aggregate(records: list[Any]) -> list[Any]:
-    """Invoices that are not void, totalled per UTC issue day and currency, in (day, currency) order."""
-    totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-    for record in records:
-        if record.get("status") == "void":
-            continue
-        row = totals[(_day(record["issued_at"]), record["currency"])]
-        row[0] += 1
-        row[1] += record["amount"]
-        row[2] += record.get("tax", 0.0)
+Totals = dict[tuple[str, str], list[float]]
+
+
+def empty() -> Totals:
+    return {}
+
+
+def add(totals: Totals, record: Any) -> None:
+    """Count one invoice that is not void into its (UTC issue day, currency) total."""
+    if record.get("status") == "void":
+        return
+    row = totals.setdefault((_day(record["issued_at"]), record["currency"]), [0, 0.0, 0.0])
+    row[0] += 1
+    row[1] += record["amount"]
+    row[2] += record.get("tax", 0.0)
+
+
+def rows(partials: list[Totals]) -> list[Any]:
+    """The partitions' totals merged, one row per (day, currency), in that order."""
+    merged: Totals = {}
+    for totals in partials:
+        for key, (count, amount, tax) in totals.items():
+            row = merged.setdefault(key, [0, 0.0, 0.0])
+            row[0] += count
+            row[1] += amount
+            row[2] += tax
     return [
         {
             "day": day,
@@ -47,10 +63,11 @@ def aggregate(records: list[Any]) -> list[Any]:
             "amount_total": round(amount, 2),
             "tax_total": round(tax, 2),
         }
-        for (day, currency), (count, amount, tax) in sorted(totals.items())
+        for (day, currency), (count, amount, tax) in sorted(merged.items())
     ]
 
 
+aggregate = FoldStage(empty, add, rows)
 SPEC = StageSpec(layer=Layer.KPI, component="glue:kpi", transform=aggregate)
 
 

@@ -15,12 +15,16 @@ from schemaline.pipelines.wiring import DEPS_ENV, DepsFactory, factory_from_env
 Run = Callable[[JobArgs, StageDeps], Awaitable[StageResult]]
 
 
-def _deps_override(argv: Sequence[str] | None) -> dict[str, str] | None:
-    """`--pipeline-deps module:factory` (a job argument) stands in for the environment variable."""
+def _extras(argv: Sequence[str] | None) -> argparse.Namespace:
+    """`--pipeline-deps module:factory` stands in for the environment variable; `--engine spark`
+    runs the partitions on Spark (`--spark-master`; by default the master the platform set, as on
+    Glue or under spark-submit)."""
     pick = argparse.ArgumentParser(add_help=False)
     pick.add_argument("--pipeline-deps")
+    pick.add_argument("--engine", choices=("python", "spark"), default="python")
+    pick.add_argument("--spark-master")
     known, _ = pick.parse_known_args(sys.argv[1:] if argv is None else argv)
-    return {DEPS_ENV: known.pipeline_deps} if known.pipeline_deps else None
+    return known
 
 
 def job_main(
@@ -39,10 +43,16 @@ def job_main(
         default_pipeline_id=default_pipeline_id,
         input_schema_required=input_schema_required,
     )
-    open_deps = factory or factory_from_env(_deps_override(argv))
+    extras = _extras(argv)
+    override = {DEPS_ENV: extras.pipeline_deps} if extras.pipeline_deps else None
+    open_deps = factory or factory_from_env(override)
 
     async def go() -> StageResult:
         async with open_deps() as deps:
+            if extras.engine == "spark":
+                from schemaline.pipelines.glue.spark import SparkRunner, local_session
+
+                deps.runner = SparkRunner(local_session(extras.spark_master, prog))
             return await run(args, deps)
 
     result = asyncio.run(go())

@@ -10,17 +10,19 @@ from schemaline.pipelines.deps import StageDeps
 from schemaline.pipelines.glue.args import JobArgs
 from schemaline.pipelines.glue.job import StageSpec, run_stage
 from schemaline.pipelines.glue.main import job_main
+from schemaline.pipelines.glue.transforms import MapStage
 from schemaline.pipelines.results import StageResult
 from schemaline.pipelines.wiring import DepsFactory
 
 PIPELINE_ID = "finance_raw_ingest"
 
 
-def copy(records: list[Any]) -> list[Any]:
+def keep(record: Any) -> Any:
     """Raw keeps records as they came: the raw schema's open model lets new fields through."""
-    return list(records)
+    return record
 
 
+copy = MapStage(keep)
 SPEC = StageSpec(layer=Layer.RAW, component="glue:raw", transform=copy)
 
 

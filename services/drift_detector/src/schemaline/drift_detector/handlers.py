@@ -20,7 +20,6 @@ from schemaline.contracts import (
     FieldDriftKind,
     Fqid,
     PipelineId,
-    QuarantineLine,
     RunId,
     SchemaDriftDetected,
     SchemaPublished,
@@ -30,6 +29,7 @@ from schemaline.contracts import (
 from schemaline.drift_detector.cases import CaseState, CaseStore, DriftCase
 from schemaline.drift_detector.coverage import covers
 from schemaline.drift_detector.ports import SchemaSource
+from schemaline.drift_detector.rerun import write_rerun_batch
 from schemaline.runtime.handling import Tx, TxHandlers
 from schemaline.runtime.objectstore import ObjectStore
 
@@ -170,14 +170,9 @@ async def _submit_reruns(tx: Tx, deps: Deps, fqid: Fqid, case: DriftCase) -> Non
     for run in case.runs:
         if run.rerun_state == "passed" or run.quarantine_uri is None:
             continue
-        lines = [
-            QuarantineLine.model_validate_json(line)
-            for line in (await deps.objects.get_bytes(run.quarantine_uri)).splitlines()
-            if line.strip()
-        ]
         rerun_id = rerun_id_for(run.run_id, fqid)
         uri = f"{deps.rerun_prefix.rstrip('/')}/{case.case_id}/{rerun_id}.jsonl"
-        await deps.objects.put_bytes(uri, b"\n".join(line.original_line() for line in lines) + b"\n")
+        records = await write_rerun_batch(deps.objects, run.quarantine_uri, uri)
         await deps.cases.mark_rerun(tx.conn, case.case_id, run.run_id, rerun_id=rerun_id, state="submitted")
         batch = BatchLanded(
             pipeline_id=PipelineId(run.pipeline_id),
@@ -185,11 +180,11 @@ async def _submit_reruns(tx: Tx, deps: Deps, fqid: Fqid, case: DriftCase) -> Non
             layer=fqid.subject.layer,
             declared_fqid=Selector.exact(fqid),
             object_uri=uri,
-            record_count=len(lines),
+            record_count=records,
             rerun_of=run.run_id,
             drift_case_id=case.case_id,
         )
-        log.info("re-run submitted", case_id=case.case_id, rerun_id=rerun_id, records=len(lines))
+        log.info("re-run submitted", case_id=case.case_id, rerun_id=rerun_id, records=records)
         # The re-run reads the run's quarantine: lineage links it there, and to its original by rerun_of.
         tx.emit(batch, rerun_id, resources=(uri, run.quarantine_uri))
 

@@ -15,6 +15,7 @@ from schemaline.contracts import (
     SchemaPublished,
     Selector,
 )
+from schemaline.validator.pins import InMemoryPins, PinStore, pinned
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +44,13 @@ class SchemaCatalog(Protocol):
 
 
 class InMemoryCatalog:
-    """A real catalog held in memory: tests and the embedded default use it."""
+    """A real catalog held in memory: tests and the embedded default use it. Run pins go to
+    `pins` (this process's memory unless a shared store is given)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pins: PinStore | None = None) -> None:
         self.schemas: dict[Fqid, dict[str, Any]] = {}
         self.contracts: dict[tuple[str, Layer], SchemaContract] = {}
-        self._pins: dict[tuple[str, str], Fqid] = {}
+        self._pins = pins or InMemoryPins()
 
     def add(self, fqid: Fqid, schema: dict[str, Any]) -> None:
         self.schemas[fqid] = schema
@@ -57,8 +59,7 @@ class InMemoryCatalog:
         return self.contracts.get((pipeline_id, layer))
 
     async def resolve(self, selector: Selector, run_id: RunId) -> ResolvedSchema:
-        key = (run_id, str(selector))
-        if key not in self._pins:
+        async def newest() -> Fqid:
             matching = sorted(
                 fqid
                 for fqid in self.schemas
@@ -66,8 +67,9 @@ class InMemoryCatalog:
             )
             if not matching:
                 raise LookupError(f"no published version matches {selector}")
-            self._pins[key] = matching[-1]
-        return await self.fetch(self._pins[key])
+            return matching[-1]
+
+        return await self.fetch(await pinned(self._pins, run_id, selector, newest))
 
     async def fetch(self, fqid: Fqid) -> ResolvedSchema:
         return ResolvedSchema(fqid, self.schemas[fqid])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from schemaline.contracts import (
     Envelope,
     Fqid,
@@ -15,34 +13,29 @@ from schemaline.contracts import (
     Selector,
 )
 from schemaline.sdk.registry_api import RegistryApi
-from schemaline.sdk.resolver import AsyncSchemaResolver, RunPins
+from schemaline.sdk.resolver import AsyncSchemaResolver
+from schemaline.validator.pins import InMemoryPins, PinStore, pinned
 from schemaline.validator.ports import ResolvedSchema
-
-MAX_PINNED_RUNS = 10_000
 
 
 class RegistryCatalog:
-    """Pins per run in memory (the most recent runs); a restarted validator pins afresh, and the
-    drift detector still sees a version change within a run from the verdicts."""
+    """Run pins in `pins`: the shared database's table for replicas (`SqlPins`), or this process's
+    memory by default (a restarted validator then pins afresh, and the drift detector still sees a
+    version change within a run from the verdicts)."""
 
-    def __init__(self, resolver: AsyncSchemaResolver, api: RegistryApi) -> None:
+    def __init__(self, resolver: AsyncSchemaResolver, api: RegistryApi, pins: PinStore | None = None) -> None:
         self._resolver = resolver
         self._api = api
-        self._runs: OrderedDict[str, RunPins] = OrderedDict()
+        self._pins = pins or InMemoryPins()
 
     async def contract(self, pipeline_id: PipelineId, layer: Layer) -> SchemaContract | None:
         return await self._api.contract(pipeline_id, layer)
 
     async def resolve(self, selector: Selector, run_id: RunId) -> ResolvedSchema:
-        pins = self._runs.get(run_id)
-        if pins is None:
-            pins = self._runs[run_id] = self._resolver.pin()
-            if len(self._runs) > MAX_PINNED_RUNS:
-                self._runs.popitem(last=False)
-        else:
-            self._runs.move_to_end(run_id)
-        resolved = await pins.resolve(selector)
-        return ResolvedSchema(resolved.fqid, resolved.schema)
+        async def newest() -> Fqid:
+            return (await self._resolver.resolve(selector)).fqid
+
+        return await self.fetch(await pinned(self._pins, run_id, selector, newest))
 
     async def fetch(self, fqid: Fqid) -> ResolvedSchema:
         resolved = await self._resolver.resolve(Selector.exact(fqid))

@@ -1,4 +1,4 @@
-"""The validator as a service: what it consumes, what it opens, nothing it stores."""
+"""The validator as a service: what it consumes, what it opens, and the one table it keeps (run pins)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from schemaline.runtime.objectstore import ObjectStore, open_object_store
 from schemaline.runtime.service import Parts, ServiceSpec
 from schemaline.sdk.registry_settings import connect_registry
 from schemaline.validator.handler import HANDLERS, SERVICE, Deps
+from schemaline.validator.pins import SqlPins
+from schemaline.validator.pins import metadata as pins_metadata
 from schemaline.validator.ports import SchemaCatalog
 from schemaline.validator.registry_catalog import RegistryCatalog
 from schemaline.validator.settings import ValidatorSettings
@@ -33,7 +35,8 @@ async def open_deps(
             registry = await stack.enter_async_context(
                 connect_registry(settings.registry, transport=parts.http)
             )
-            catalog = RegistryCatalog(registry.resolver, registry.api)
+            # Run pins in the service's database, so that every replica keeps a run on one version.
+            catalog = RegistryCatalog(registry.resolver, registry.api, SqlPins(parts.database()))
         meter = metrics.get_meter("schemaline.validator", meter_provider=meter_provider)
         yield Deps(
             catalog=catalog,
@@ -50,4 +53,6 @@ async def open_deps(
         )
 
 
-SPEC = ServiceSpec(name=SERVICE, settings=ValidatorSettings, handlers=HANDLERS, open=open_deps)
+SPEC = ServiceSpec(
+    name=SERVICE, settings=ValidatorSettings, handlers=HANDLERS, open=open_deps, tables=(pins_metadata,)
+)

@@ -23,8 +23,9 @@ built with `ValidatorCache(validate_formats=True)`.
 - `rejected`: every rejected record (`index`, `line`, `record_class`, `errors` as contract
   `RuleViolation`s (pointer, rule, message), and the parsed `record` or the `raw` line), unless
   a `sink` took them as they were found;
-- `profile`: top-level fields with their JSON types and counts, unexpected fields, missing
-  required fields and type changes (any depth; array items as `*`);
+- `profile`: unexpected fields, missing required fields and type changes counted on every
+  record (any depth; array items as `*`), and top-level fields with their JSON types counted on a
+  sample (`profile.sampled` records: the first 1,000, then one in 100);
 - `drift_signals`: the profile's drift as contract `DriftedField`s;
 - `verdict`: `pass`, `drift` or `fail` with its `PipeCode`, from the stage's `StagePolicy`.
 

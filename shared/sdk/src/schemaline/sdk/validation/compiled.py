@@ -12,30 +12,38 @@ import orjson
 
 from schemaline.contracts import Fingerprint
 from schemaline.sdk.compat.api import SchemaError
+from schemaline.sdk.validation.fastpath import fast_schema
 from schemaline.sdk.validation.fingerprint import JsonSchema, fingerprint, normalized_json
 from schemaline.sdk.validation.pointers import pointer
-from schemaline.sdk.validation.shape import TopLevelModel, closed_twin, top_level_model
+from schemaline.sdk.validation.shape import TopLevelModel, closed_twin, closes_top_level, top_level_model
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class CompiledSchema:
     """One schema version, ready to validate: its jsonschema-rs validator, the closed twin used to
-    spot undescribed fields in open models, and its top-level field model."""
+    spot undescribed fields in open models, its top-level field model, and the list validator of
+    the fast path."""
 
     fingerprint: Fingerprint
     schema: JsonSchema = field(repr=False)
     validator: jsonschema_rs.Validator = field(repr=False)
     twin: jsonschema_rs.Validator | None = field(repr=False)
     top_level: TopLevelModel = field(repr=False)
-    # Validates a list of records in one call; its errors' paths start with the record's index.
-    # None when the schema cannot be wrapped (e.g. a relative `$id`): records go one by one.
+    # Validates a list of records in one call against the fast-path schema (`fastpath`); its
+    # errors' paths start with the record's index, and only say which records fail: `validator`
+    # names their errors. None when the schema cannot be wrapped (e.g. a relative `$id`): records
+    # then go one by one.
     batch: jsonschema_rs.Validator | None = field(repr=False)
+    # True when a valid record may carry a top-level field the schema does not describe that
+    # neither the schema nor its twin rejects: each valid record's keys are then looked at.
+    check_top_level: bool = field(default=False, repr=False)
 
 
 RECORD_URI = "urn:schemaline:record"
 
 
 def _batch_validator(schema: JsonSchema, validate_formats: bool) -> jsonschema_rs.Validator | None:
+    schema = fast_schema(schema)
     if isinstance(schema, bool):
         return jsonschema_rs.validator_for({"type": "array", "items": schema}, offline=True)
     # The record schema is its own resource, under its own `$id` when it has one, so that its
@@ -90,7 +98,9 @@ def compile_schema(schema: Any, *, validate_formats: bool = False) -> CompiledSc
         batch = _batch_validator(own, validate_formats)
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as exc:
         raise _schema_error(exc, "cannot compile the schema") from None
-    return CompiledSchema(fingerprint(own), own, validator, twin, top_level_model(own), batch)
+    model = top_level_model(own)
+    check_top_level = not model.catch_all and not closes_top_level(own, twin_schema)
+    return CompiledSchema(fingerprint(own), own, validator, twin, model, batch, check_top_level)
 
 
 class ValidatorCache:

@@ -104,12 +104,14 @@ class FieldSignal:
 class BatchProfile:
     """The batch's shape as seen, against the schema.
 
-    `fields` covers top-level fields of every JSON object record; `unexpected` (fields the schema
-    does not describe: rejected by a closed model, or let through by an open one),
-    `missing_required` and `type_changes` cover every depth, array items as `*`.
+    `fields` and `non_object` count the top-level shapes of a sample of `sampled` records (every
+    record of a small batch; see `profile.SAMPLE_ALL`). `unexpected` (fields the schema does not
+    describe: rejected by a closed model, or let through by an open one), `missing_required` and
+    `type_changes` count every record, at every depth, array items as `*`.
     """
 
     records: int
+    sampled: int
     non_object: int
     fields: dict[str, FieldStats]
     unexpected: tuple[FieldSignal, ...]
@@ -120,6 +122,7 @@ class BatchProfile:
     def to_dict(self) -> dict[str, Any]:
         return {
             "records": self.records,
+            "sampled": self.sampled,
             "non_object": self.non_object,
             "fields": {name: stats.to_dict() for name, stats in self.fields.items()},
             "unexpected": [signal.to_dict() for signal in self.unexpected],

@@ -1,7 +1,9 @@
 """One batch being validated: feed it JSON Lines chunks or records, then `finish()` for the result.
 
-The hot loop parses a line, checks it with the compiled validator and counts its top-level shape;
-it keeps nothing of a valid record, so memory stays bounded by the chunk size and the rejects.
+The hot loop parses lines and checks them, a list at a time, with the fast-path validator; it keeps
+nothing of a valid record, so memory stays bounded by the chunk size and the rejects. Only rejected
+records (their errors from the schema itself), records with undescribed fields, and the profile's
+sample cost more than the check.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import orjson
 
 from schemaline.contracts import RuleViolation, StagePolicy
 from schemaline.sdk.validation.compiled import CompiledSchema
-from schemaline.sdk.validation.profile import ProfileBuilder, drift_signals
+from schemaline.sdk.validation.profile import ProfileBuilder, drift_signals, sample_positions
 from schemaline.sdk.validation.results import BatchResult, Counts, RecordClass, RejectedRecord
 from schemaline.sdk.validation.rules import JSON_RULE, Violation, translate, unexpected_only
 from schemaline.sdk.validation.verdict import decide
@@ -43,10 +45,6 @@ def _collector_paused(pause: bool) -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-_NO_KEYS: tuple[str, ...] = ()
-_NO_TYPES: tuple[type, ...] = ()
 
 
 class BatchSession:
@@ -78,11 +76,13 @@ class BatchSession:
         self._invalid = 0
         self._bytes = 0
         self._seconds = 0.0
-        # The current run of records sharing one top-level shape.
-        self._run_keys = _NO_KEYS
-        self._run_types = _NO_TYPES
-        self._run = 0
+        self._unparsed = 0
         self._finished = False
+
+    @property
+    def records_seen(self) -> int:
+        """Records fed so far: the index the next record will get."""
+        return self._index
 
     # -- input -------------------------------------------------------------------------------
 
@@ -111,9 +111,8 @@ class BatchSession:
         if self._pending:
             self._lines([self._pending])
             self._pending = b""
-        self._end_run()
         counts = Counts(self._valid, self._drift, self._invalid)
-        profile = self._profile.build()
+        profile = self._profile.build(counts.total - self._unparsed)
         self._seconds += time.perf_counter() - started
         return BatchResult(
             fingerprint=self._compiled.fingerprint,
@@ -163,52 +162,49 @@ class BatchSession:
                 self._check(batch, None)
 
     def _check(self, batch: list[Any], positions: list[int] | None) -> None:
-        """Validate a list of records in one call, count their shapes, and classify the rejects."""
+        """Validate a list of records in one call, sample their shapes, and classify the rejects."""
         if not batch:
             return
-        failing: dict[int, list[Violation]] = {}
-        if self._compiled.batch is not None:
-            for error in self._compiled.batch.iter_errors(batch):
-                position: Any = error.instance_path[0]
-                failing.setdefault(position, []).extend(translate(error, skip=1))
-        else:
-            validator = self._compiled.validator
-            for position, record in enumerate(batch):
-                if not validator.is_valid(record):
-                    failing[position] = [
-                        v for error in validator.iter_errors(record) for v in translate(error)
-                    ]
-        run_keys, run_types, run = self._run_keys, self._run_types, self._run
-        add_shape = self._profile.add_shape
-        for record in batch:
-            if type(record) is dict:
-                keys = tuple(record)
-                types = tuple(map(type, record.values()))
-                if types == run_types and keys == run_keys:
-                    run += 1
-                else:
-                    if run:
-                        add_shape(run_keys, run_types, run)
-                    run_keys, run_types, run = keys, types, 1
-            else:
-                self._profile.add_non_object()
-        self._run_keys, self._run_types, self._run = run_keys, run_types, run
-        twin = self._compiled.twin
-        if twin is not None:
-            for position, record in enumerate(batch):
-                if position not in failing and not twin.is_valid(record):
-                    self._undescribed(record)
+        failing = self._failing(batch)
         base = self._index
+        add_sample = self._profile.add_sample
+        for position in sample_positions(base, len(batch)):
+            add_sample(batch[position])
+        if self._compiled.twin is not None or self._compiled.check_top_level:
+            self._open_models(batch, failing)
         for position in sorted(failing):
             line_no = positions[position] if positions is not None else None
             self._keep(self._reject(batch[position], base + position, line_no, failing[position]))
         self._index += len(batch)
         self._valid += len(batch) - len(failing)
 
-    def _end_run(self) -> None:
-        if self._run:
-            self._profile.add_shape(self._run_keys, self._run_types, self._run)
-        self._run_keys, self._run_types, self._run = _NO_KEYS, _NO_TYPES, 0
+    def _failing(self, batch: list[Any]) -> dict[int, list[Violation]]:
+        """The positions of the records the schema rejects, with every error of each."""
+        validator = self._compiled.validator
+        suspects: Iterable[Any]
+        if self._compiled.batch is not None:
+            # The fast path only says which records fail; the schema itself says why.
+            suspects = {error.instance_path[0] for error in self._compiled.batch.iter_errors(batch)}
+        else:
+            suspects = [position for position, record in enumerate(batch) if not validator.is_valid(record)]
+        failing: dict[int, list[Violation]] = {}
+        for position in suspects:
+            found = [v for error in validator.iter_errors(batch[position]) for v in translate(error)]
+            if found:  # (always, as the fast-path schema is equivalent)
+                failing[position] = found
+        return failing
+
+    def _open_models(self, batch: list[Any], failing: dict[int, list[Violation]]) -> None:
+        """Find the fields that open content models let through in the valid records."""
+        twin = self._compiled.twin
+        check_top_level = self._compiled.check_top_level
+        for position, record in enumerate(batch):
+            if position in failing:
+                continue
+            if twin is not None and not twin.is_valid(record):
+                self._undescribed(record)
+            elif check_top_level and type(record) is dict:
+                self._profile.add_undescribed(record)
 
     # -- the rare paths ----------------------------------------------------------------------
 
@@ -216,12 +212,15 @@ class BatchSession:
         error = RuleViolation(pointer="", rule=JSON_RULE, message=f"not JSON: {exc}")
         self._keep(RejectedRecord(self._index, RecordClass.INVALID, (error,), line=line_no, raw=bytes(raw)))
         self._invalid += 1
+        self._unparsed += 1
         self._index += 1
 
     def _reject(
         self, record: Any, index: int, line_no: int | None, violations: list[Violation]
     ) -> RejectedRecord:
         self._profile.add_violations(violations)
+        if type(record) is dict:
+            self._profile.add_undescribed(record)
         drift = bool(violations) and all(violation.shape for violation in violations)
         if drift:
             self._drift += 1
@@ -238,6 +237,8 @@ class BatchSession:
         for error in self._compiled.twin.iter_errors(record):
             found.extend(unexpected_only(error) or ())
         self._profile.add_violations(found)
+        if type(record) is dict:
+            self._profile.add_undescribed(record)
 
     def _keep(self, rejected: RejectedRecord) -> None:
         if self._sink is not None:

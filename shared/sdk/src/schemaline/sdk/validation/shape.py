@@ -152,3 +152,16 @@ def closed_twin(schema: JsonSchema) -> JsonSchema | None:
     for node in opened:
         node["additionalProperties"] = False
     return twin
+
+
+def closes_top_level(schema: JsonSchema, twin: JsonSchema | None) -> bool:
+    """Whether every record with a top-level field the root model does not describe is rejected,
+    by the schema itself (`additionalProperties: false` at the root) or by its closed twin.
+    When not, the engine looks at each valid record's keys to find such fields."""
+    if schema is False:
+        return True
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("additionalProperties") is False:
+        return True
+    return isinstance(twin, dict) and twin.get("additionalProperties") is False
