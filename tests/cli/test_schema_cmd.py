@@ -46,7 +46,9 @@ def test_diff_compatible_exits_0_with_the_exact_json_shape(
         "changes": [
             {
                 "type": "MAXIMUM_INCREASED",
-                "path": "#/properties/amount/maximum",
+                "path": "#/properties/amount",
+                "keyword": "#/properties/amount/maximum",
+                "direction": "backward",
                 "compatible": True,
                 "message": "`maximum` raised from 10 to 20",
                 "suggestion": None,
@@ -63,11 +65,13 @@ def test_diff_incompatible_exits_1_and_lists_changes_in_traversal_order(
     document = _json(capsys)
     assert document["compatible"] is False
     assert [(c["type"], c["path"]) for c in document["changes"]] == [
-        ("MAXIMUM_DECREASED", "#/properties/amount/maximum"),
+        ("MAXIMUM_DECREASED", "#/properties/amount"),
         ("REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL", "#/properties/region"),
     ]
     assert all(c["suggestion"] for c in document["changes"])
-    assert set(document["changes"][0]) == {"type", "path", "compatible", "message", "suggestion"}
+    assert set(document["changes"][0]) == {
+        "type", "path", "keyword", "direction", "compatible", "message", "suggestion"
+    }  # fmt: skip
 
 
 def test_diff_level_and_policy_change_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -81,6 +85,35 @@ def test_diff_level_and_policy_change_the_verdict(tmp_path: Path, capsys: pytest
     assert _json(capsys)["level"] == "FORWARD"
     assert main(["schema", "diff", old, new, "--json", "--level", "NONE"]) == 0
     capsys.readouterr()
+
+
+def test_diff_labels_each_change_in_the_levels_directions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _write(tmp_path, "n.json", {"type": "number"})
+    integer = _write(tmp_path, "i.json", {"type": "integer"})
+    # number → integer: old readers accept every integer (FORWARD ok), new readers reject 1.5.
+    assert main(["schema", "diff", number, integer, "--json", "--level", "FORWARD"]) == 0
+    forward = _json(capsys)["changes"]
+    assert [(c["type"], c["direction"], c["compatible"]) for c in forward] == [
+        ("TYPE_EXTENDED", "forward", True)
+    ]
+    assert main(["schema", "diff", number, integer, "--json", "--level", "FULL"]) == 1
+    full = _json(capsys)["changes"]
+    assert [(c["direction"], c["compatible"]) for c in full] == [("backward", False), ("forward", True)]
+    # an enum widened: compatible backward, breaking forward; the labels follow the verdict
+    narrow, wide = (
+        _write(tmp_path, "e1.json", {"enum": ["a"]}),
+        _write(tmp_path, "e2.json", {"enum": ["a", "b"]}),
+    )
+    assert main(["schema", "diff", narrow, wide, "--json", "--level", "FORWARD"]) == 1
+    assert [(c["type"], c["compatible"]) for c in _json(capsys)["changes"]] == [
+        ("ENUM_ARRAY_NARROWED", False)
+    ]
+    assert main(["schema", "diff", narrow, wide, "--level", "FORWARD"]) == 1
+    table = capsys.readouterr().out
+    assert "BREAKS" in table
+    assert "FORWARD (strict): incompatible" in table
 
 
 def test_check_against_history_is_transitive_when_asked(

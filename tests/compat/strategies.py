@@ -120,7 +120,7 @@ def mutations(draw: st.DrawFn, schema: Any) -> Any:
 
 
 def is_valid(schema: Any, instance: Any) -> bool:
-    validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
     return bool(validator(schema).is_valid(instance))
 
 

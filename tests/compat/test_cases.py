@@ -14,7 +14,7 @@ from tests.compat.conftest import CASES
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_changes_and_verdicts(case: dict[str, Any]) -> None:
     changes = diff(case["old"], case["new"])
-    assert [[c.type, c.path] for c in changes] == case["changes"]
+    assert [[c.type, c.path, c.keyword] for c in changes] == case["changes"]
     for policy, expected in ((Policy.STRICT, case["strict"]), (Policy.LENIENT, case["lenient"])):
         verdict = check(case["new"], [case["old"]], Level.BACKWARD, policy)
         assert verdict.compatible is expected, policy

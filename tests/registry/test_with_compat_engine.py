@@ -32,6 +32,7 @@ def changes_of(verdict: compat.Verdict) -> list[dict[str, Any]]:
         {
             "type": c.type,
             "path": c.path,
+            "keyword": c.keyword,
             "compatible": c.compatible,
             "message": c.message,
             "suggestion": c.suggestion,

@@ -31,7 +31,7 @@ from schemaline.contracts import (
 )
 from schemaline.registry.compat import Checker
 from schemaline.registry.service import Registry
-from schemaline.registry.settings import RegistrySettings
+from schemaline.registry.settings import ConfluentSettings, RegistrySettings
 from schemaline.registry.spec import SPEC
 from schemaline.runtime.bus import EventBus, InMemoryTransport, Transport, build_bus
 from schemaline.runtime.service import Running, start
@@ -178,12 +178,14 @@ async def running_registry(
     bus_settings: BusSettings | None = None,
     transport: Transport | None = None,
     checker: Checker = toy_check,
+    confluent: ConfluentSettings | None = None,
 ) -> AsyncIterator[Harness]:
     bus_settings = bus_settings or BusSettings()
     settings = RegistrySettings(
         database=DatabaseSettings(url=SecretStr(database_url), migrate_on_start=True),
         bus=bus_settings,
         auth=auth_settings(),
+        confluent=confluent or ConfluentSettings(),
     )
     if bus_settings.transport == "memory":
         transport = transport or InMemoryTransport()

@@ -27,11 +27,19 @@ def closed(required: list[str], optional: list[str], **more: Any) -> dict[str, A
 
 
 def test_required_in_a_closed_model_becomes_a_count_of_keys() -> None:
-    fast = fast_schema(closed(["a", "b", "c"], ["d"]))
+    fast = fast_schema(
+        closed(["a", "b", "c"], ["d"], **{"$schema": "https://json-schema.org/draft/2020-12/schema"})
+    )
     assert isinstance(fast, dict)
     assert "required" not in fast
     assert fast["minProperties"] == 3
     assert fast["dependentSchemas"] == {"d": {"minProperties": 4}}
+
+
+def test_a_schema_naming_no_dialect_is_draft_07_and_counts_through_dependencies() -> None:
+    fast = fast_schema(closed(["a", "b", "c"], ["d"]))
+    assert isinstance(fast, dict)
+    assert fast["dependencies"] == {"d": {"minProperties": 4}}
 
 
 def test_nested_closed_models_are_rewritten_and_the_schema_given_is_left_alone() -> None:

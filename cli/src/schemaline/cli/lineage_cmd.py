@@ -64,7 +64,12 @@ def register(sub: Any) -> None:
     export.add_argument("--since")
     export.add_argument("--until")
     export.add_argument("--out", type=Path, help="write JSON lines to this new file instead of stdout")
-    export.add_argument("--post", metavar="URL", help="POST each event to this Marquez-compatible base URL")
+    export.add_argument(
+        "--post", metavar="URL", help="send each event to this OpenLineage HTTP endpoint (e.g. Marquez)"
+    )
+    export.add_argument(
+        "--api-key-file", type=Path, help="with --post: a file holding the endpoint's API key (bearer)"
+    )
     export.add_argument("--json", action="store_true", help="print one JSON array instead of JSON lines")
     export.set_defaults(run=_export)
 
@@ -123,7 +128,7 @@ def _export(args: argparse.Namespace) -> int:
     events = lineage(args, lambda c: c.export(args.run_id, args.pipeline, since, until))
     lines = "".join(json.dumps(event, sort_keys=True) + "\n" for event in events)
     if args.post:
-        _post(args.post, events)
+        _post(args.post, events, args.api_key_file)
     if args.out:
         try:
             args.out.write_text(lines, encoding="utf-8")
@@ -138,21 +143,20 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _post(endpoint: str, events: list[dict[str, Any]]) -> None:
-    import asyncio
+def _post(endpoint: str, events: list[dict[str, Any]], api_key_file: Path | None) -> None:
+    """Send the API's RunEvents through openlineage-python's HTTP transport (retries, API key)."""
+    from schemaline.lineage_writer.emitter import LineageEmitError, emit_documents, http_client
 
-    import httpx
-
-    from schemaline.lineage_writer.marquez import MarquezError, post_events
-
+    api_key = None
+    if api_key_file is not None:
+        try:
+            api_key = api_key_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise CliError(f"cannot read {api_key_file}: {exc.strerror or exc}", EXIT_BAD_INPUT) from None
     try:
-        asyncio.run(post_events(endpoint, events))
-    except MarquezError as exc:
-        raise CliError(f"PIPE-1402 metadata sync failure: {exc}", EXIT_FAILED) from None
-    except (httpx.TransportError, httpx.InvalidURL) as exc:
-        raise CliError(
-            f"PIPE-1402 OpenLineage endpoint {endpoint} unreachable: {exc}", EXIT_UNREACHABLE
-        ) from None
+        emit_documents(http_client(endpoint, api_key=api_key), events)
+    except LineageEmitError as exc:
+        raise CliError(f"PIPE-1402 metadata sync failure at {endpoint}: {exc}", EXIT_UNREACHABLE) from None
 
 
 def _redrive(args: argparse.Namespace) -> int:

@@ -15,6 +15,8 @@ from schemaline.cli.errors import EXIT_FAILED, EXIT_OK, CliError
 if TYPE_CHECKING:
     from schemaline.sdk.compat import Change, Level, Policy
 
+    Section = tuple[str, str, list[Change]]  # title, direction (backward/forward), changes
+
 # The compatibility engine's levels and policies, spelled out so building the parser imports nothing.
 LEVELS = (
     "NONE",
@@ -96,9 +98,17 @@ def _diff_loaded(args: argparse.Namespace, old: Any, new: Any) -> int:
     from schemaline.sdk.compat import Level, Policy, check, diff
 
     level, policy = Level(args.level), Policy(args.policy)
-    changes = diff(old, new, policy)
-    compatible = check(new, [old], level, policy).compatible
-    return _report(args, compatible, level, policy, [(f"{args.old} → {args.new}", changes)])
+    verdict = check(new, [old], level, policy)
+    # Each change is labelled in the direction the level reads it: FORWARD asks whether the old
+    # schema reads new data, so its changes are those of diff(NEW, OLD); FULL shows both.
+    sections: list[Section] = [
+        (f"{args.old} → {args.new} ({c.direction})", c.direction, list(c.changes))
+        for c in verdict.comparisons
+    ]
+    if not sections:  # NONE compares nothing: the backward reading, for information
+        title = f"{args.old} → {args.new} (backward, not enforced at NONE)"
+        sections = [(title, "backward", diff(old, new, policy))]
+    return _report(args, verdict.compatible, level, policy, sections)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -108,8 +118,8 @@ def _check(args: argparse.Namespace) -> int:
 
     level, policy = Level(args.level), Policy(args.policy)
     verdict = _guarded(check, new, history, level, policy)
-    sections = [
-        (f"{args.new} vs {args.history[c.history_index]} ({c.direction})", list(c.changes))
+    sections: list[Section] = [
+        (f"{args.new} vs {args.history[c.history_index]} ({c.direction})", c.direction, list(c.changes))
         for c in verdict.comparisons
     ]
     return _report(args, verdict.compatible, level, policy, sections)
@@ -120,14 +130,18 @@ def _report(
     compatible: bool,
     level: Level,
     policy: Policy,
-    sections: list[tuple[str, list[Change]]],
+    sections: list[Section],
 ) -> int:
     if args.json:
         document = {
             "compatible": compatible,
             "level": level.value,
             "policy": policy.value,
-            "changes": [change.to_json() for _, changes in sections for change in changes],
+            "changes": [
+                {**change.to_json(), "direction": direction}
+                for _, direction, changes in sections
+                for change in changes
+            ],
         }
         sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
     else:
@@ -135,12 +149,12 @@ def _report(
     return EXIT_OK if compatible else EXIT_FAILED
 
 
-def _table(compatible: bool, level: Level, policy: Policy, sections: list[tuple[str, list[Change]]]) -> None:
+def _table(compatible: bool, level: Level, policy: Policy, sections: list[Section]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
-    for title, changes in sections:
+    for title, _direction, changes in sections:
         table = Table(title=title, title_justify="left", show_lines=False)
         table.add_column("")
         table.add_column("change", no_wrap=True)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from schemaline.lineage_writer.export import export_runs
-from schemaline.lineage_writer.openlineage import RunEventBuilder
+from schemaline.lineage_writer.openlineage import RunEventBuilder, as_dict
 from schemaline.lineage_writer.queries import (
     dataset_lineage,
     pipeline_runs,
@@ -109,7 +109,7 @@ async def get_run_openlineage(request: Request, run_id: RunIdParam, _: Reader) -
     events = await export_runs(_reader(request), request.app.state.builder, run_ids=[run_id])
     if not events:
         raise NotFoundError(f"no lineage recorded for run {run_id}")
-    return events
+    return [as_dict(event) for event in events]
 
 
 @router.get("/pipelines/{pipeline_id}/runs", response_model=list[dict[str, Any]])
@@ -147,7 +147,7 @@ async def export(
     """OpenLineage RunEvents of the given runs and/or of a pipeline's runs in [since, until)."""
     if not run_id and pipeline_id is None:
         raise InvalidRequestError("say what to export: run_id and/or pipeline_id", pointer="/run_id")
-    return await export_runs(
+    events = await export_runs(
         _reader(request),
         request.app.state.builder,
         run_ids=run_id,
@@ -155,6 +155,7 @@ async def export(
         since=since,
         until=until,
     )
+    return [as_dict(event) for event in events]
 
 
 @router.post("/redrive", response_model=RedriveOut)

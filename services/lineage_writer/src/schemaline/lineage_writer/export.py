@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+
+from openlineage.client.event_v2 import RunEvent
 
 from schemaline.lineage_writer.openlineage import RunEventBuilder
 from schemaline.lineage_writer.store import LineageReader
@@ -17,7 +18,7 @@ async def export_runs(
     pipeline_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> list[dict[str, Any]]:
+) -> list[RunEvent]:
     ids = list(run_ids or [])
     if pipeline_id is not None:
         rows = await reader.events_for_pipeline(pipeline_id, since, until)

@@ -1,4 +1,4 @@
-"""Lineage rows as OpenLineage RunEvents (spec 2-0-2): START, COMPLETE and FAIL with facets.
+"""Lineage rows as OpenLineage RunEvents (spec 2-0-2), built with openlineage-python's own classes.
 
 BatchLanded → START; SchemaValidated and SchemaDriftDetected → COMPLETE (drift shows as failed
 assertions: the stage quarantined and went on); PipelineFailed → FAIL with an errorMessage facet.
@@ -10,32 +10,52 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
+
+import attr
+from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+from openlineage.client.facet_v2 import (
+    DatasetFacet,
+    OutputDatasetFacet,
+    RunFacet,
+    data_quality_assertions_dataset,
+    error_message_run,
+    output_statistics_output_dataset,
+    schema_dataset,
+)
+from openlineage.client.serde import Serde
 
 from schemaline.lineage_writer.rows import LineageRow
 
-SPEC = "https://openlineage.io/spec/2-0-2/OpenLineage.json"
-SCHEMA_FACET = "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
-ASSERTIONS_FACET = (
-    "https://openlineage.io/spec/facets/1-0-1/DataQualityAssertionsDatasetFacet.json"
-    "#/$defs/DataQualityAssertionsDatasetFacet"
-)
-STATISTICS_FACET = (
-    "https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json"
-    "#/$defs/OutputStatisticsOutputDatasetFacet"
-)
-ERROR_FACET = "https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet"
 SCHEMALINE_FACET = (
     "https://schemaline.dev/spec/facets/1-0-0/SchemalineRunFacet.json#/$defs/SchemalineRunFacet"
 )
 _RUN_NAMESPACE = uuid.UUID("0b7f5c1e-9f1a-4d0e-8a57-3b5f2d6c9e10")
 _EVENT_TYPES = {
-    "BatchLanded": "START",
-    "SchemaValidated": "COMPLETE",
-    "SchemaDriftDetected": "COMPLETE",
-    "PipelineFailed": "FAIL",
+    "BatchLanded": RunState.START,
+    "SchemaValidated": RunState.COMPLETE,
+    "SchemaDriftDetected": RunState.COMPLETE,
+    "PipelineFailed": RunState.FAIL,
 }
+Assertion = data_quality_assertions_dataset.Assertion
+
+
+@attr.define
+class SchemalineRunFacet(RunFacet):
+    """Schemaline's own run facet: our run id, event id, verdict, and re-run links."""
+
+    runId: str  # noqa: N815
+    eventId: str  # noqa: N815
+    status: str | None = None
+    validationResult: str | None = None  # noqa: N815
+    rerunOf: str | None = None  # noqa: N815
+    originalOpenLineageRunId: str | None = None  # noqa: N815
+    driftCaseId: str | None = None  # noqa: N815
+
+    @staticmethod
+    def _get_schema() -> str:
+        return SCHEMALINE_FACET
 
 
 def openlineage_run_id(run_id: str) -> str:
@@ -56,44 +76,48 @@ class SchemaFields:
 
     def __init__(self, folder: Path | None) -> None:
         self._folder = folder
-        self._cache: dict[str, list[dict[str, str]]] = {}
+        self._cache: dict[str, list[schema_dataset.SchemaDatasetFacetFields]] = {}
 
-    def fields(self, fqid: str | None) -> list[dict[str, str]]:
+    def fields(self, fqid: str | None) -> list[schema_dataset.SchemaDatasetFacetFields]:
         if fqid is None or self._folder is None:
             return []
         if fqid not in self._cache:
             path = self._folder / f"{fqid}.json"
-            found: list[dict[str, str]] = []
+            found: list[schema_dataset.SchemaDatasetFacetFields] = []
             if path.is_file():
                 schema = json.loads(path.read_text(encoding="utf-8"))
                 for name, spec in sorted(schema.get("properties", {}).items()):
                     kind = spec.get("type", "") if isinstance(spec, dict) else ""
-                    entry = {"name": name, "type": kind if isinstance(kind, str) else "|".join(kind)}
-                    if isinstance(spec, dict) and isinstance(spec.get("description"), str):
-                        entry["description"] = spec["description"]
-                    found.append(entry)
+                    description = spec.get("description") if isinstance(spec, dict) else None
+                    found.append(
+                        schema_dataset.SchemaDatasetFacetFields(
+                            name=name,
+                            type=kind if isinstance(kind, str) else "|".join(kind),
+                            description=description if isinstance(description, str) else None,
+                        )
+                    )
             self._cache[fqid] = found
         return self._cache[fqid]
 
 
-def _assertions(row: LineageRow, detail: dict[str, Any]) -> list[dict[str, Any]]:
+def _assertions(row: LineageRow, detail: dict[str, Any]) -> list[Assertion]:
     if row.detail_type == "SchemaValidated":
-        checks = [{"assertion": "conforms_to_schema", "success": True}]
-        checks.append({"assertion": "quarantined_within_policy", "success": True})
+        checks = [Assertion(assertion="conforms_to_schema", success=True)]
+        checks.append(Assertion(assertion="quarantined_within_policy", success=True))
         checks += [
-            {"assertion": "no_undescribed_field", "success": False, "column": f["pointer"].lstrip("/")}
+            Assertion(assertion="no_undescribed_field", success=False, column=f["pointer"].lstrip("/"))
             for f in detail.get("drift_signals", [])
         ]
         return checks
     if row.detail_type == "SchemaDriftDetected":
-        return [{"assertion": "conforms_to_schema", "success": False}] + [
-            {"assertion": f"no_{f['kind']}", "success": False, "column": f["pointer"].lstrip("/")}
+        return [Assertion(assertion="conforms_to_schema", success=False)] + [
+            Assertion(assertion=f"no_{f['kind']}", success=False, column=f["pointer"].lstrip("/"))
             for f in detail.get("fields", [])
         ]
     if row.detail_type == "PipelineFailed":
-        checks = [{"assertion": "conforms_to_schema", "success": False}]
+        checks = [Assertion(assertion="conforms_to_schema", success=False)]
         checks += [
-            {"assertion": v["rule"], "success": False, "column": v["pointer"].lstrip("/")}
+            Assertion(assertion=v["rule"], success=False, column=v["pointer"].lstrip("/"))
             for v in detail.get("violations", [])
         ]
         return checks
@@ -106,21 +130,39 @@ class RunEventBuilder:
         self.producer = producer
         self._fields = schema_fields or SchemaFields(None)
 
-    def _facet(self, schema_url: str, **fields: Any) -> dict[str, Any]:
-        return {"_producer": self.producer, "_schemaURL": schema_url, **fields}
-
-    def _dataset(self, uri: str, **facets: Any) -> dict[str, Any]:
+    def _output(self, row: LineageRow, uri: str, detail: dict[str, Any]) -> OutputDataset:
         namespace, name = dataset_name(uri)
-        return {"namespace": namespace, "name": name, **facets}
+        facets: dict[str, DatasetFacet] = {
+            "schema": schema_dataset.SchemaDatasetFacet(
+                fields=self._fields.fields(row.schema_fqid), producer=self.producer
+            )
+        }
+        assertions = _assertions(row, detail)
+        if assertions:
+            # The spec files this facet under input datasets; here it describes the batch the stage
+            # wrote (its validation verdict), so it sits in the output dataset's facets.
+            facets["dataQualityAssertions"] = cast(
+                DatasetFacet,
+                data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet(
+                    assertions=assertions, producer=self.producer
+                ),
+            )
+        statistics: dict[str, OutputDatasetFacet] = {}
+        if row.valid_count is not None:
+            statistics["outputStatistics"] = (
+                output_statistics_output_dataset.OutputStatisticsOutputDatasetFacet(
+                    rowCount=row.valid_count, producer=self.producer
+                )
+            )
+        return OutputDataset(namespace, name, facets=facets, outputFacets=statistics)
 
-    def event(self, row: LineageRow, inputs: Sequence[str] = ()) -> dict[str, Any] | None:
+    def event(self, row: LineageRow, inputs: Sequence[str] = ()) -> RunEvent | None:
         event_type = _EVENT_TYPES.get(row.detail_type)
         if event_type is None or row.run_id is None or row.pipeline_id is None:
             return None
         detail = row.detail_json()
-        run_facets: dict[str, Any] = {
-            "schemaline": self._facet(
-                SCHEMALINE_FACET,
+        run_facets: dict[str, RunFacet] = {
+            "schemaline": SchemalineRunFacet(
                 runId=row.run_id,
                 eventId=row.event_id,
                 status=row.status,
@@ -128,43 +170,34 @@ class RunEventBuilder:
                 rerunOf=row.rerun_of,
                 originalOpenLineageRunId=None if row.rerun_of is None else openlineage_run_id(row.rerun_of),
                 driftCaseId=row.drift_case_id,
+                producer=self.producer,
             )
         }
-        if event_type == "FAIL":
-            run_facets["errorMessage"] = self._facet(
-                ERROR_FACET,
+        if event_type is RunState.FAIL:
+            run_facets["errorMessage"] = error_message_run.ErrorMessageRunFacet(
                 message=f"{row.error_code}: {detail.get('message', '')}",
                 programmingLanguage="python",
+                producer=self.producer,
             )
-        outputs = []
-        if row.s3_output_path:
-            facets: dict[str, Any] = {
-                "schema": self._facet(SCHEMA_FACET, fields=self._fields.fields(row.schema_fqid)),
-            }
-            assertions = _assertions(row, detail)
-            if assertions:
-                facets["dataQualityAssertions"] = self._facet(ASSERTIONS_FACET, assertions=assertions)
-            output: dict[str, Any] = self._dataset(row.s3_output_path, facets=facets)
-            if row.valid_count is not None:
-                output["outputFacets"] = {
-                    "outputStatistics": self._facet(STATISTICS_FACET, rowCount=row.valid_count)
-                }
-            outputs.append(output)
-        return {
-            "eventType": event_type,
-            "eventTime": row.occurred_at.isoformat(),
-            "producer": self.producer,
-            "schemaURL": f"{SPEC}#/$defs/RunEvent",
-            "run": {"runId": openlineage_run_id(row.run_id), "facets": run_facets},
-            "job": {"namespace": self.namespace, "name": row.pipeline_id},
-            "inputs": [self._dataset(uri) for uri in inputs],
-            "outputs": outputs,
-        }
+        return RunEvent(
+            eventType=event_type,
+            eventTime=row.occurred_at.isoformat(),
+            producer=self.producer,
+            run=Run(runId=openlineage_run_id(row.run_id), facets=run_facets),
+            job=Job(namespace=self.namespace, name=row.pipeline_id),
+            inputs=[InputDataset(*dataset_name(uri)) for uri in inputs],
+            outputs=[self._output(row, row.s3_output_path, detail)] if row.s3_output_path else [],
+        )
 
-    def events(self, rows: Iterable[LineageRow], inputs_by_run: dict[str, list[str]]) -> list[dict[str, Any]]:
+    def events(self, rows: Iterable[LineageRow], inputs_by_run: dict[str, list[str]]) -> list[RunEvent]:
         built = (self.event(row, inputs_by_run.get(row.run_id or "", [])) for row in rows)
         return [event for event in built if event is not None]
 
 
-def to_json_lines(events: Iterable[dict[str, Any]]) -> str:
-    return "".join(json.dumps(event, separators=(",", ":"), sort_keys=True) + "\n" for event in events)
+def as_dict(event: RunEvent) -> dict[str, Any]:
+    """The event as the spec's JSON object (openlineage-python's own serialisation; nulls left out)."""
+    return Serde.to_dict(event)
+
+
+def to_json_lines(events: Iterable[RunEvent]) -> str:
+    return "".join(Serde.to_json(event, separators=(",", ":")) + "\n" for event in events)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from schemaline.runtime.settings import HttpSettings, ServiceSettings
@@ -27,7 +27,10 @@ class OpenLineageSettings(BaseModel):
     )
     endpoint: str | None = Field(
         default=None,
-        description="Marquez-compatible base URL; events are POSTed to {endpoint}/api/v1/lineage",
+        description="OpenLineage HTTP base URL (Marquez…); events are POSTed to {endpoint}/api/v1/lineage",
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="Sent as `Authorization: Bearer KEY` (secret)"
     )
     timeout_s: float = Field(default=5.0, gt=0, description="HTTP timeout of one POST")
     schema_dir: Path | None = Field(

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
 from jsonschema.exceptions import SchemaError as JsonSchemaError
 
 from schemaline.contracts import ChangeSummary, Fingerprint, Version
@@ -16,7 +15,7 @@ from schemaline.registry.fingerprint import fingerprint_of, normalize
 from schemaline.registry.model import SchemaVersion, SubjectConfig
 from schemaline.sdk.compat import Level, Policy, SchemaError, Verdict
 from schemaline.sdk.compat.api import JsonSchema
-from schemaline.sdk.compat.validation import oversized_integer
+from schemaline.sdk.compat.validation import metaschema_validator, oversized_integer
 
 Checker = Callable[[JsonSchema, Sequence[JsonSchema], Level, Policy], Verdict]
 """The compatibility engine's `check` (history oldest first); tests may pass another."""
@@ -29,6 +28,11 @@ class Candidate:
     document: JsonSchema
     normalized: str
     fingerprint: Fingerprint
+    bundle: JsonSchema | None = None  # with Confluent references: the document, references embedded
+
+    @property
+    def checked(self) -> JsonSchema:
+        return self.document if self.bundle is None else self.bundle
 
     @classmethod
     def stored(cls, normalized: str, fingerprint: Fingerprint) -> Candidate:
@@ -55,13 +59,14 @@ class Assessment:
 
 
 def parse_candidate(document: Any) -> Candidate:
-    """Check that `document` is a JSON Schema (draft 2020-12) and fingerprint its normalized form."""
+    """Check that `document` is a JSON Schema (its `$schema` dialect, draft-07 when unsaid, as the
+    compatibility engine reads it) and fingerprint its normalized form."""
     if not isinstance(document, dict | bool):
         raise InvalidSchemaError(
             f"a JSON Schema is an object or a boolean, got {type(document).__name__}", pointer=""
         )
     try:
-        jsonschema.Draft202012Validator.check_schema(document)
+        metaschema_validator(document).check_schema(document)
     except JsonSchemaError as exc:
         pointer = "".join(f"/{part}" for part in exc.path)
         raise InvalidSchemaError(f"not a valid JSON Schema: {exc.message}", pointer=pointer) from None
@@ -89,12 +94,15 @@ def assess(
     `new_major` opens the next major line on purpose: the verdict is still reported, but it does not
     gate the proposal (`gates` is False), and readers pinned to `^MAJOR` of the old line never see it.
     """
-    if not history:
+    # Versions soft-deleted through the Confluent API are not compared (as in Confluent), but they
+    # keep their numbers: the next version still follows the newest one ever published.
+    live = [version for version in history if not version.deleted]
+    if not live:
         # A first version has nothing to be compatible with.
         verdict = Verdict(True, config.level, config.policy, (), "minor")
-        return Assessment(verdict, None, FIRST_VERSION)
+        return Assessment(verdict, history[-1] if history else None, _after(history))
     try:
-        verdict = checker(candidate.document, [v.schema for v in history], config.level, config.policy)
+        verdict = checker(candidate.checked, [v.checked for v in live], config.level, config.policy)
     except SchemaError as exc:
         raise InvalidSchemaError(str(exc)) from None
     base = history[-1]
@@ -105,11 +113,16 @@ def assess(
     )
 
 
+def _after(history: Sequence[SchemaVersion]) -> Version:
+    return history[-1].fqid.version.next_minor() if history else FIRST_VERSION
+
+
 def summarize(verdict: Verdict) -> tuple[ChangeSummary, ...]:
     return tuple(
         ChangeSummary(
             type=change.type,
             path=change.path,
+            keyword=change.keyword,
             compatible=change.compatible,
             message=change.message,
             suggestion=change.suggestion,

@@ -1,32 +1,23 @@
-"""Content fingerprints: sha256 of the normalized JSON text of a schema."""
+"""Stored schema text and its fingerprint: the RFC 8785 canonical JSON, and its SHA-256.
+
+A schema is stored as its canonical form, so the stored text is exactly what is hashed, and equal
+documents (whatever their key order, whitespace or `1.0` versus `1`) are stored and fingerprinted
+alike. The rule itself lives in `schemaline.sdk.fingerprint`.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from schemaline.contracts import Fingerprint
-
-
-def _canonical(value: Any) -> Any:
-    # JSON Schema treats 1.0 and 1 as the same number; so does the fingerprint (where a float holds
-    # the integer exactly: 1e30 stays a float rather than becoming an integer no consumer can load).
-    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
-        return int(value)
-    if isinstance(value, dict):
-        return {key: _canonical(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_canonical(item) for item in value]
-    return value
+from schemaline.sdk.fingerprint import canonical_json, fingerprint_of_canonical
 
 
 def normalize(document: Any) -> str:
-    """Key-sorted, compact, ASCII-only JSON: equal documents give equal text, whatever their layout."""
-    return json.dumps(
-        _canonical(document), sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    )
+    """The RFC 8785 canonical JSON text of `document` (ValueError for NaN, ∞, integers beyond 2^53)."""
+    return canonical_json(document).decode()
 
 
 def fingerprint_of(normalized: str) -> Fingerprint:
-    return Fingerprint("sha256:" + hashlib.sha256(normalized.encode()).hexdigest())
+    """The fingerprint of text `normalize` produced."""
+    return fingerprint_of_canonical(normalized.encode())

@@ -24,8 +24,29 @@ from schemaline.sdk.compat import Level, Policy
 
 
 @dataclass(frozen=True, slots=True)
+class Reference:
+    """A Confluent schema reference: `$ref: NAME` means version VERSION of SUBJECT."""
+
+    name: str
+    subject: Subject
+    version: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "subject": str(self.subject), "version": self.version}
+
+
+def references_json(references: tuple[Reference, ...]) -> str:
+    return json.dumps([reference.to_json() for reference in references])
+
+
+def parse_references(text: str | None) -> tuple[Reference, ...]:
+    items = json.loads(text) if text else []
+    return tuple(Reference(item["name"], Subject.parse(item["subject"]), item["version"]) for item in items)
+
+
+@dataclass(frozen=True, slots=True)
 class SchemaVersion:
-    """A published version; its content never changes (only the deprecation flag does)."""
+    """A published version; its content never changes (only the deprecation and deletion flags do)."""
 
     fqid: Fqid
     fingerprint: Fingerprint
@@ -33,10 +54,20 @@ class SchemaVersion:
     deprecated: bool
     published_at: datetime
     proposal_id: ProposalId | None = None
+    # Soft-deleted through the Confluent API: hidden from `latest`/`^MAJOR` and from compatibility
+    # checks, still resolvable by exact FQID (a pinned run keeps working).
+    deleted: bool = False
+    references: tuple[Reference, ...] = ()
+    bundle_text: str | None = None  # with references: the schema with what they name embedded
 
     @property
     def schema(self) -> Any:
         return json.loads(self.schema_text)
+
+    @property
+    def checked(self) -> Any:
+        """What compatibility is judged on: the schema, its references resolved inside it."""
+        return json.loads(self.bundle_text or self.schema_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +112,7 @@ class Proposal:
     reason: str | None = None
     published: Version | None = None
     new_major: bool = False  # opens a new major line: the current major's compatibility does not gate it
+    references: tuple[Reference, ...] = ()  # Confluent schema references of the candidate
 
     @property
     def proposed_fqid(self) -> Fqid:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from schemaline.contracts import Envelope, Fingerprint, Fqid, Layer, PipelineId, ProposalId, Selector, Subject
+from schemaline.registry.confluent.store import ConfluentStore
 from schemaline.registry.model import (
     ContractRevision,
     Proposal,
@@ -23,6 +24,8 @@ from schemaline.sdk.compat import Level, Policy
 
 class Tx(Protocol):
     """Reads and writes inside one database transaction; events enqueued here commit with them."""
+
+    confluent: ConfluentStore  # the Confluent view (ids, integer versions, modes) in this transaction
 
     # subjects
     async def ensure_subject(self, subject: Subject, now: datetime) -> None: ...

@@ -36,6 +36,7 @@ from schemaline.registry.settings import CompatDefaults
 from schemaline.sdk.compat import Level, Policy
 
 SOURCE = "registry"
+GLOBAL_LEVEL = "compatibility"  # `registry_config` row of the run-time global level
 
 
 def utcnow() -> datetime:
@@ -57,7 +58,11 @@ class Registry:
     notify_outbox: Callable[[], None] = _nothing  # wakes the relay after a commit that enqueued events
 
     async def config_of(self, tx: Tx, subject: Subject) -> SubjectConfig:
-        return await tx.subject_config(subject, self.defaults.level, self.defaults.policy)
+        # The global level may have been changed at run time (Confluent's PUT /config).
+        level = await tx.confluent.setting(GLOBAL_LEVEL)
+        return await tx.subject_config(
+            subject, Level(level) if level else self.defaults.level, self.defaults.policy
+        )
 
 
 # ---- reads -------------------------------------------------------------------------------------

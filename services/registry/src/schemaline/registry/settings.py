@@ -14,6 +14,14 @@ class CompatDefaults(BaseModel):
     policy: Policy = Field(default=Policy.STRICT, description="Policy of subjects without their own")
 
 
+class ConfluentSettings(BaseModel):
+    gate_wait_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a Confluent registration on a contract-bound subject waits for the gate",
+    )
+
+
 class RegistryHttpSettings(HttpSettings):
     # A subclass, not a default instance: an environment that sets only HTTP__PORT keeps these.
     enabled: bool = Field(default=True, description="Serve the REST API (the registry is its API)")
@@ -28,3 +36,4 @@ class RegistrySettings(ServiceSettings):
     service_name: str = Field(default="registry", description="Service name in logs, traces, queues")
     http: RegistryHttpSettings = Field(default_factory=RegistryHttpSettings, description="The REST API")
     compat: CompatDefaults = Field(default_factory=CompatDefaults)
+    confluent: ConfluentSettings = Field(default_factory=ConfluentSettings)

@@ -38,7 +38,9 @@ async def open_deps(
 
 
 def api(registry: Registry, parts: Parts[RegistrySettings]) -> FastAPI:
-    return create_app(registry, TokenTable(parts.settings.auth.tokens))
+    return create_app(
+        registry, TokenTable(parts.settings.auth.tokens), gate_wait_s=parts.settings.confluent.gate_wait_s
+    )
 
 
 SPEC = ServiceSpec(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from schemaline.contracts import (
     Subject,
     Version,
 )
+from schemaline.registry.confluent.store import ConfluentStore, assign_identity
 from schemaline.registry.model import (
     ContractRevision,
     Proposal,
@@ -34,8 +36,10 @@ from schemaline.registry.model import (
     SchemaVersion,
     SubjectConfig,
     SubjectSummary,
+    parse_references,
+    references_json,
 )
-from schemaline.registry.tables import contracts, proposals, subjects, versions
+from schemaline.registry.tables import contracts, proposals, schema_ids, subjects, versions
 from schemaline.runtime.outbox import stage
 from schemaline.sdk.compat import Level, Policy
 
@@ -53,6 +57,8 @@ def _version(row: Row[Any]) -> SchemaVersion:
         deprecated=bool(row.deprecated),
         published_at=_utc(row.published_at),
         proposal_id=ProposalId(row.proposal_id) if row.proposal_id else None,
+        deleted=bool(row.deleted),
+        references=parse_references(row.references_json),
     )
 
 
@@ -78,6 +84,7 @@ def _proposal(row: Row[Any]) -> Proposal:
         reason=row.reason,
         published=published,
         new_major=bool(row.new_major),
+        references=parse_references(row.references_json),
     )
 
 
@@ -95,6 +102,10 @@ def _contract(row: Row[Any]) -> ContractRevision:
 
 
 _NEWEST = (versions.c.major.desc(), versions.c.minor.desc())
+# A version with the references of its content (Confluent schema references; usually none).
+_VERSIONS = select(versions, schema_ids.c.references_json).select_from(
+    versions.outerjoin(schema_ids, schema_ids.c.id == versions.c.schema_id)
+)
 
 
 class SqlTx:
@@ -102,6 +113,7 @@ class SqlTx:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.confluent = ConfluentStore(conn)
 
     # subjects
     async def ensure_subject(self, subject: Subject, now: datetime) -> None:
@@ -164,22 +176,31 @@ class SqlTx:
 
     # versions
     async def versions(self, subject: Subject) -> list[SchemaVersion]:
-        query = (
-            select(versions)
-            .where(versions.c.subject == str(subject))
-            .order_by(versions.c.major, versions.c.minor)
+        query = _VERSIONS.where(versions.c.subject == str(subject)).order_by(
+            versions.c.major, versions.c.minor
         )
-        return [_version(row) for row in await self._conn.execute(query)]
+        found = [_version(row) for row in await self._conn.execute(query)]
+        return [await self._bundled(version) for version in found]
+
+    async def _bundled(self, version: SchemaVersion) -> SchemaVersion:
+        if not version.references:
+            return version
+        bundle_text = await self.confluent.bundle(version.schema_text, version.references)
+        return replace(version, bundle_text=bundle_text)
 
     async def resolve(self, selector: Selector) -> SchemaVersion | None:
-        query = select(versions).where(versions.c.subject == str(selector.subject))
+        query = _VERSIONS.where(versions.c.subject == str(selector.subject))
         if selector.kind is SelectorKind.EXACT:
             assert selector.version is not None
             query = query.where(
                 versions.c.major == selector.version.major, versions.c.minor == selector.version.minor
             )
         else:
-            query = query.where(versions.c.deprecated.is_(False)).order_by(*_NEWEST).limit(1)
+            query = (
+                query.where(versions.c.deprecated.is_(False), versions.c.deleted.is_(False))
+                .order_by(*_NEWEST)
+                .limit(1)
+            )
             if selector.kind is SelectorKind.MAJOR:
                 query = query.where(versions.c.major == selector.major)
         row = (await self._conn.execute(query)).first()
@@ -188,9 +209,7 @@ class SqlTx:
     async def version_by_fingerprint(
         self, subject: Subject, fingerprint: Fingerprint
     ) -> SchemaVersion | None:
-        query = select(versions).where(
-            versions.c.subject == str(subject), versions.c.fingerprint == fingerprint
-        )
+        query = _VERSIONS.where(versions.c.subject == str(subject), versions.c.fingerprint == fingerprint)
         row = (await self._conn.execute(query)).first()
         return _version(row) if row is not None else None
 
@@ -207,6 +226,11 @@ class SqlTx:
                 proposal_id=version.proposal_id,
             )
         )
+        references = version.references
+        if not references and version.proposal_id is not None:
+            query = select(proposals.c.references_json).where(proposals.c.id == version.proposal_id)
+            references = parse_references((await self._conn.execute(query)).scalar_one_or_none())
+        await assign_identity(self._conn, version, references)
 
     async def set_deprecated(self, fqid: Fqid, deprecated: bool) -> None:
         await self._conn.execute(
@@ -239,6 +263,7 @@ class SqlTx:
                 proposed_by=proposal.proposed_by,
                 created_at=proposal.created_at,
                 new_major=proposal.new_major,
+                references_json=references_json(proposal.references) if proposal.references else None,
             )
         )
 

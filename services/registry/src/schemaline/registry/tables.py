@@ -36,6 +36,7 @@ subjects = Table(
     Column("level", String(32), nullable=True),
     Column("policy", String(16), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("mode", String(32), nullable=True),  # Confluent mode; NULL: the global mode applies
 )
 
 versions = Table(
@@ -49,7 +50,30 @@ versions = Table(
     Column("deprecated", Boolean, nullable=False, default=False),
     Column("published_at", DateTime(timezone=True), nullable=False),
     Column("proposal_id", String(64), nullable=True),
+    # The Confluent view: integer version per subject, global schema id, soft deletion.
+    Column("number", Integer, nullable=True),
+    Column("schema_id", BigInteger, nullable=True),
+    Column("deleted", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("subject", "fingerprint", name="uq_schema_versions_fingerprint"),
+    UniqueConstraint("subject", "number", name="uq_schema_versions_number"),
+)
+
+# One row per distinct content (schema and its references): Confluent's global schema id.
+schema_ids = Table(
+    "schema_ids",
+    metadata,
+    Column("id", _Id, primary_key=True, autoincrement=True),
+    Column("content_key", String(80), nullable=False, unique=True),
+    Column("schema_text", Text, nullable=False),
+    Column("references_json", Text, nullable=False),
+)
+
+# Registry-wide settings changed at run time (Confluent's global compatibility and mode).
+registry_config = Table(
+    "registry_config",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(64), nullable=False),
 )
 
 proposals = Table(
@@ -76,6 +100,7 @@ proposals = Table(
     Column("published_major", Integer, nullable=True),
     Column("published_minor", Integer, nullable=True),
     Column("new_major", Boolean, nullable=False, server_default=false()),
+    Column("references_json", Text, nullable=True),
     Index("ix_proposals_subject_state", "subject", "state"),
 )
 

@@ -64,7 +64,14 @@ class ChangeSummary(_Part):
     """One change found by the compatibility engine."""
 
     type: str = Field(description="Change type", examples=["REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL"])
-    path: str = Field(description="Where it happened", examples=["#/properties/amount/maximum"])
+    path: str = Field(
+        description="The schema node that changed (Confluent's jsonPath)", examples=["#/properties/amount"]
+    )
+    keyword: str | None = Field(
+        default=None,
+        description="JSON Pointer of the keyword that changed",
+        examples=["#/properties/amount/maximum"],
+    )
     compatible: bool = Field(description="Whether the change is compatible under the policy")
     message: str = Field(description="What changed")
     suggestion: str | None = Field(default=None, description="How to make it compatible")
@@ -177,7 +184,7 @@ class SchemaProposed(EventDetail):
     subject: Subject = Field(description="Subject of the proposal", examples=["finance.gdp.invoice"])
     proposed_fqid: Fqid = Field(description="Version it would be published as")
     base_fqid: Fqid | None = Field(default=None, description="Latest version it was checked against")
-    fingerprint: Fingerprint = Field(description="Content fingerprint (sha256 of normalized JSON)")
+    fingerprint: Fingerprint = Field(description="Content fingerprint: sha256 of its RFC 8785 canonical JSON")
     compatible: bool = Field(description="Verdict of the compatibility check")
     level: str = Field(description="Compatibility level applied", examples=["BACKWARD"])
     policy: str = Field(description="Policy applied", examples=["strict"])

@@ -29,7 +29,9 @@ class ErrorOut(BaseErrorOut):
 
 
 class SchemaIn(_Body):
-    schema_: JsonSchemaDocument = Field(alias="schema", description="A JSON Schema (draft 2020-12)")
+    schema_: JsonSchemaDocument = Field(
+        alias="schema", description="A JSON Schema (its `$schema` dialect; draft-07 when absent)"
+    )
     covers_drift_cases: list[CaseId] = Field(
         default_factory=list, max_length=100, description="Drift cases this version is meant to fix"
     )
@@ -40,7 +42,9 @@ class SchemaIn(_Body):
 
 
 class CheckIn(_Body):
-    schema_: JsonSchemaDocument = Field(alias="schema", description="A JSON Schema (draft 2020-12)")
+    schema_: JsonSchemaDocument = Field(
+        alias="schema", description="A JSON Schema (its `$schema` dialect; draft-07 when absent)"
+    )
     level: Level | None = Field(default=None, description="Override the subject's level for this check")
     policy: Policy | None = Field(default=None, description="Override the subject's policy for this check")
 

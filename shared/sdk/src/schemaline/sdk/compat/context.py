@@ -10,6 +10,7 @@ from typing import Any
 
 from schemaline.sdk.compat.equivalence import Equivalence
 from schemaline.sdk.compat.model import Change, Policy
+from schemaline.sdk.compat.pointer import node_of
 from schemaline.sdk.compat.refs import Document
 from schemaline.sdk.compat.types import TABLE
 
@@ -58,7 +59,9 @@ class Context:
         )
         suggestion = None if compatible or rule.suggestion is None else rule.suggestion.format_map(fields)
         self.changes.append(
-            Change(kind, path, old, new, compatible, rule.message.format_map(fields), suggestion)
+            Change(
+                kind, node_of(path), old, new, compatible, rule.message.format_map(fields), suggestion, path
+            )
         )
 
     def compare(self, old: Any, new: Any, path: str) -> None:

@@ -102,10 +102,17 @@ def known_keywords(draft: Draft) -> frozenset[str]:
     return _KNOWN[draft] | _EVERYWHERE
 
 
+# Confluent's JSON Schema provider reads a schema without `$schema` as draft-07 (array-form `items`,
+# `additionalItems` and `dependencies` are then keywords); so does the engine, so that a schema
+# means the same here as in every Confluent client and registry.
+DEFAULT_DRAFT = Draft.D7
+DEFAULT_URI = "http://json-schema.org/draft-07/schema#"
+
+
 def draft_of(schema: Any) -> Draft:
-    """The schema's dialect from `$schema`; 2020-12 when absent."""
+    """The schema's dialect from `$schema`; draft-07 when absent."""
     if not isinstance(schema, dict) or "$schema" not in schema:
-        return Draft.D2020
+        return DEFAULT_DRAFT
     uri = str(schema["$schema"]).rstrip("#")
     if uri in DIALECTS:
         return DIALECTS[uri]

@@ -24,7 +24,7 @@ def compare(old: Document, new: Document, policy: Policy) -> list[Change]:
     seen: set[tuple[str, str]] = set()
     changes: list[Change] = []
     for change in context.changes:
-        if (change.type, change.path) not in seen:  # a shared `$defs` entry is reported once
-            seen.add((change.type, change.path))
+        if (change.type, change.keyword) not in seen:  # a shared `$defs` entry is reported once
+            seen.add((change.type, change.keyword))
             changes.append(change)
     return changes

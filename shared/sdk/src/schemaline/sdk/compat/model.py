@@ -30,7 +30,11 @@ class SchemaError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One difference between two schemas."""
+    """One difference between two schemas.
+
+    `path` is the schema node that changed, as Confluent reports it (`#/properties/amount`, `#/` for
+    the root); `keyword` points at the keyword itself (`#/properties/amount/maximum`).
+    """
 
     type: str
     path: str
@@ -39,12 +43,14 @@ class Change:
     compatible: bool
     message: str
     suggestion: str | None
+    keyword: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's and the REST API's shape of one change."""
         return {
             "type": self.type,
             "path": self.path,
+            "keyword": self.keyword,
             "compatible": self.compatible,
             "message": self.message,
             "suggestion": self.suggestion,

@@ -106,7 +106,8 @@ class Document:
                     self._resources[base] = node
                 if fragment:
                     self._anchors[base + "#" + fragment] = node
-            for anchor_key in ("$anchor", "$dynamicAnchor"):
+            # `$anchor` is a keyword from 2019-09 on (draft-07 names a location with `$id: "#name"`)
+            for anchor_key in ("$anchor", "$dynamicAnchor") if self.draft >= Draft.D2019 else ():
                 anchor = node.get(anchor_key)
                 if isinstance(anchor, str):
                     self._anchors.setdefault(base + "#" + anchor, node)

@@ -17,12 +17,19 @@ def compare_type(
         return
     where = pointer.join(path, "type")
     shown_old, shown_new = old.get("type", "any"), new.get("type", "any")
+    # Confluent reads a type array as a union of types: one that gains or loses members is a
+    # SUM_TYPE change; a single type widening (integer → number) is a TYPE change.
+    union = isinstance(old.get("type"), list) or isinstance(new.get("type"), list)
     if types_within(kinds, after):
         if types_within(before, after):
-            ctx.emit("TYPE_EXTENDED", where, shown_old, shown_new)
+            grown = union and before < after
+            ctx.emit(
+                "SUM_TYPE_EXTENDED" if grown else "TYPE_EXTENDED", where, shown_old, shown_new, key="type"
+            )
         # else: the dropped types were unreachable (excluded by `enum`/`const`)
     elif types_within(after, before):
-        ctx.emit("TYPE_NARROWED", where, shown_old, shown_new)
+        shrunk = union and after < before and "type" in old
+        ctx.emit("SUM_TYPE_NARROWED" if shrunk else "TYPE_NARROWED", where, shown_old, shown_new, key="type")
     else:
         ctx.emit("TYPE_CHANGED", where, shown_old, shown_new)
 
@@ -36,8 +43,8 @@ def compare_enum(ctx: Context, old: dict[str, Any], new: dict[str, Any], path: s
     if before is None:
         ctx.emit("ENUM_ARRAY_ADDED", where, None, after)
         return
-    if after is None:
-        ctx.emit("ENUM_ARRAY_REMOVED", where, before, None)
+    if after is None:  # Confluent's name for a dropped restriction to listed values
+        ctx.emit("PRODUCT_TYPE_NARROWED", where, before, None, key=keyword)
         return
     old_set, new_set = {canon(v) for v in before}, {canon(v) for v in after}
     if old_set == new_set:

@@ -56,20 +56,24 @@ def _upper_bound(name: str, lowered: str) -> dict[str, Rule]:
     return _keyword(name, lowered, f"keep `{lowered}` at {{old}} or higher")
 
 
-def _model(name: str, lowered: str) -> dict[str, Rule]:
-    """`additionalProperties`-like keywords: ADDED (false → allowed), REMOVED, EXTENDED, NARROWED."""
+def _model(name: str, lowered: str, *, lenient_closing: bool = False) -> dict[str, Rule]:
+    """`additionalProperties`-like keywords: ADDED (false → allowed), REMOVED, EXTENDED, NARROWED.
+
+    `lenient_closing`: the lenient policy accepts closing or narrowing the model (Confluent's
+    lenient reading of `additionalProperties`: only undeclared members of old data break).
+    """
     return {
         f"{name}_ADDED": Rule(True, True, f"`{lowered}` now allows what `false` forbade"),
         f"{name}_REMOVED": Rule(
             False,
-            False,
+            lenient_closing,
             f"`{lowered}` is now `false`: extra members old data may carry are rejected",
             f"keep `{lowered}` open, {_MAJOR}",
         ),
         f"{name}_EXTENDED": Rule(True, True, f"`{lowered}` no longer constrains extra members"),
         f"{name}_NARROWED": Rule(
             False,
-            False,
+            lenient_closing,
             f"`{lowered}` now constrains extra members that were free",
             f"drop the `{lowered}` schema, {_MAJOR}",
         ),
@@ -155,7 +159,7 @@ TABLE: dict[str, Rule] = {
     "REQUIRED_ATTRIBUTE_REMOVED": Rule(True, True, "`{key}` is no longer required"),
     **_upper_bound("MAX_PROPERTIES", "maxProperties"),
     **_lower_bound("MIN_PROPERTIES", "minProperties"),
-    **_model("ADDITIONAL_PROPERTIES", "additionalProperties"),
+    **_model("ADDITIONAL_PROPERTIES", "additionalProperties", lenient_closing=True),
     **_model("UNEVALUATED_PROPERTIES", "unevaluatedProperties"),
     "UNEVALUATED_PROPERTIES_SCOPE_CHANGED": Rule(
         False,
@@ -365,7 +369,6 @@ TABLE: dict[str, Rule] = {
     "ENUM_ARRAY_ADDED": Rule(
         False, False, "values restricted to {new}", "drop the restriction, " + _MAJOR
     ),  # own
-    "ENUM_ARRAY_REMOVED": Rule(True, True, "restriction to {old} removed"),  # own
     # combined schemas
     "COMBINED_TYPE_EXTENDED": Rule(True, True, "`{old}` became `{new}`, accepting every old instance"),
     "COMBINED_TYPE_CHANGED": Rule(
@@ -380,7 +383,7 @@ TABLE: dict[str, Rule] = {
         "`allOf` gained subschemas old data may not satisfy",
         "drop the new `allOf` subschemas, " + _MAJOR,
     ),
-    "PRODUCT_TYPE_NARROWED": Rule(True, True, "`allOf` lost subschemas"),
+    "PRODUCT_TYPE_NARROWED": Rule(True, True, "`{key}` lost constraints: every old instance still fits"),
     "SUM_TYPE_EXTENDED": Rule(True, True, "a union gained alternatives"),
     "SUM_TYPE_NARROWED": Rule(
         False,

@@ -8,6 +8,7 @@ of the first error whenever jsonschema-rs has doubts. Regular expressions are co
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -25,8 +26,18 @@ def _pointer(tokens: Any) -> str:
     return pointer.join("#", *tokens)
 
 
+def metaschema_validator(schema: Any) -> Any:
+    """python `jsonschema`'s validator class for the schema's dialect (draft-07 when unsaid)."""
+    return jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+
+
+@functools.cache
+def _draft7_metaschema() -> Any:
+    return jsonschema_rs.validator_for(jsonschema.Draft7Validator.META_SCHEMA)
+
+
 def _python_check(schema: Any) -> None:
-    validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    validator = metaschema_validator(schema)
     try:
         validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
@@ -71,7 +82,12 @@ def validate(schema: Any) -> Document:
         raise SchemaError(f"#{oversized}: integers beyond 64 bits cannot be loaded by every consumer")
     document = Document(schema)  # rejects unknown and unsupported dialects
     try:
-        fast_ok = jsonschema_rs.meta.is_valid(schema)
+        # jsonschema-rs's own meta check reads a schema without `$schema` as 2020-12: those are
+        # checked against the draft-07 metaschema instead.
+        if isinstance(schema, dict) and "$schema" not in schema:
+            fast_ok = _draft7_metaschema().is_valid(schema)
+        else:
+            fast_ok = jsonschema_rs.meta.is_valid(schema)
     except (ValueError, jsonschema_rs.ReferencingError):
         fast_ok = False
     if not fast_ok:

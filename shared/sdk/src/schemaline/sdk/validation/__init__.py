@@ -12,9 +12,11 @@ Usable in-process by a Lambda, a Glue job or a service. jsonschema-rs does the c
     session = engine.session(schema, policy, sink=quarantine.write)   # incremental, bounded memory
     session.feed(chunk); ...; result = session.finish()
 
-`schema` is a JSON Schema (dict or bool; `$schema` picks the draft, 2020-12 by default) or a
-`CompiledSchema` from `engine.compile(schema)`. A schema compiles once per fingerprint (sha256 of
-its normalized JSON); an invalid one raises `SchemaError` naming the JSON Pointer at fault.
+`schema` is a JSON Schema (dict or bool; `$schema` picks the draft, draft-07 when absent as
+in the compatibility engine) or a
+`CompiledSchema` from `engine.compile(schema)`. A schema compiles once per fingerprint
+(`schemaline.sdk.fingerprint`: SHA-256 of its RFC 8785 canonical JSON, the registry's fingerprint
+of the same document); an invalid one raises `SchemaError` naming the JSON Pointer at fault.
 Remote `$ref`s are never fetched. `format` is an annotation, as 2020-12 says, unless the cache is
 built with `ValidatorCache(validate_formats=True)`.
 

@@ -12,6 +12,7 @@ import orjson
 
 from schemaline.contracts import Fingerprint
 from schemaline.sdk.compat.api import SchemaError
+from schemaline.sdk.compat.dialect import DEFAULT_URI
 from schemaline.sdk.validation.fastpath import fast_schema
 from schemaline.sdk.validation.fingerprint import JsonSchema, fingerprint, normalized_json
 from schemaline.sdk.validation.pointers import pointer
@@ -79,8 +80,15 @@ def compile_schema(schema: Any, *, validate_formats: bool = False) -> CompiledSc
     try:
         # A private copy: the cache must not change when the caller's dict does.
         own: JsonSchema = orjson.loads(normalized_json(schema))
+        # the registry's fingerprint of the same document: a resolved version and its compiled
+        # validator name the same content
+        key = fingerprint(own)
     except (TypeError, ValueError) as exc:
         raise SchemaError(f"not JSON-serialisable: {exc}") from None
+    if isinstance(own, dict) and "$schema" not in own:
+        # A schema that does not say its dialect is draft-07, as the compatibility engine and every
+        # Confluent client read it (jsonschema-rs alone would read 2020-12).
+        own["$schema"] = DEFAULT_URI
     try:
         jsonschema_rs.meta.validate(own)
     except jsonschema_rs.ValidationError as exc:
@@ -100,7 +108,7 @@ def compile_schema(schema: Any, *, validate_formats: bool = False) -> CompiledSc
         raise _schema_error(exc, "cannot compile the schema") from None
     model = top_level_model(own)
     check_top_level = not model.catch_all and not closes_top_level(own, twin_schema)
-    return CompiledSchema(fingerprint(own), own, validator, twin, model, batch, check_top_level)
+    return CompiledSchema(key, own, validator, twin, model, batch, check_top_level)
 
 
 class ValidatorCache:

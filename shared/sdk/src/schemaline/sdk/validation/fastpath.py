@@ -50,7 +50,7 @@ _MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSch
 def _dependency_keyword(schema: dict[str, Any]) -> str | None:
     declared = schema.get("$schema")
     if declared is None:
-        return _DEPENDENT_SCHEMAS  # the engine's default draft is 2020-12
+        return _DEPENDENCIES  # a schema that names no dialect is draft-07 (compat.dialect)
     if not isinstance(declared, str):
         return None
     return _KEYWORD_BY_DRAFT.get(declared.rstrip("#"))

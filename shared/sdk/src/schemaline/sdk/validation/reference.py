@@ -12,8 +12,8 @@ from schemaline.sdk.validation.fingerprint import JsonSchema
 
 
 def reference_validator(schema: JsonSchema) -> jsonschema.protocols.Validator:
-    """A python-jsonschema validator for the schema's `$schema` draft (2020-12 when unsaid)."""
-    cls: Any = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    """A python-jsonschema validator for the schema's `$schema` draft (draft-07 when unsaid)."""
+    cls: Any = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
     cls.check_schema(schema)
     validator: jsonschema.protocols.Validator = cls(schema)
     return validator
