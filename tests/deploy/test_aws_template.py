@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from pathlib import Path
 from typing import Any
 
 import botocore.session  # type: ignore[import-untyped]
@@ -17,6 +16,7 @@ from cfnlint.api import ManualArgs, lint_all, lint_file
 from schemaline.pipelines.jobdefs import load_folder
 from schemaline.pipelines.seed import jobs_dir
 from tests.deploy.cfn import TEMPLATE, Resolver, load, policies, resolve
+from tests.deploy.manifests import SERVICES
 
 with warnings.catch_warnings():  # parliament imports pkg_resources, deprecated by setuptools
     warnings.simplefilter("ignore")
@@ -273,8 +273,7 @@ def test_every_consuming_service_has_a_rule_a_queue_and_a_dlq_named_as_the_trans
     transport = EventBridgeTransport(
         event_bus=resolve().parameters["EventBusName"], queue_prefix="schemaline"
     )
-    services = Path(TEMPLATE).parents[2] / "services"
-    for service in sorted(p.name for p in services.iterdir() if (p / "pyproject.toml").is_file()):
+    for service in SERVICES:
         logical = "".join(part.title() for part in service.split("_"))
         assert resources[f"{logical}Queue"]["Properties"]["QueueName"] == transport.queue_name(service)
         assert resources[f"{logical}DLQ"]["Properties"]["QueueName"] == transport.dlq_name(service)

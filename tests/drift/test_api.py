@@ -27,7 +27,10 @@ def _noop(_text: str) -> None:
 
 
 def _app(stack: EmbeddedStack, registry_url: str = REGISTRY_URL) -> httpx.AsyncClient:
-    grants = [TokenGrant(name=PUBLISHER, role=Role.PUBLISHER, token=SecretStr(stack.tokens[Role.PUBLISHER]))]
+    grants = [
+        TokenGrant(name=f"demo-{role.value}", role=role, token=SecretStr(stack.tokens[role]))
+        for role in (Role.PUBLISHER, Role.RUNNER)
+    ]
     transport = httpx.ASGITransport(app=stack.registry.app) if registry_url == REGISTRY_URL else None
     app = create_app(
         engine=stack.drift_engine,
@@ -85,6 +88,36 @@ async def test_list_show_propose_and_ack_close_example_b(tmp_path: Path) -> None
             assert resolved["state"] == "resolved"
             again = await http.post(f"/api/v1/drift/cases/{case_id}/ack", json={}, headers=headers)
             assert again.status_code == 409
+
+
+async def test_a_runner_reads_the_quarantine_sample_and_the_patch_nothing_submitted(tmp_path: Path) -> None:
+    async with embedded_stack(tmp_path) as stack:
+        await seed_registry(stack, _noop)
+        await run_chain(extractor_event(example_b()), stage_deps(stack), await_verdict=verdict_hook(stack))
+        await stack.settle()
+        headers = {"Authorization": f"Bearer {stack.tokens[Role.RUNNER]}"}
+        async with _app(stack) as http:
+            [case] = (await http.get("/api/v1/drift/cases", headers=headers)).json()
+            base = f"/api/v1/drift/cases/{case['case_id']}"
+            sample = (await http.get(f"{base}/quarantine", params={"limit": 3}, headers=headers)).json()
+            assert (len(sample["records"]), sample["more"]) == (3, True)
+            first = sample["records"][0]
+            assert first["class"] == "drift"
+            assert "invoice_region_code" in first["record"]
+            assert first["reasons"][0]["pointer"] == "/invoice_region_code"
+            whole = (await http.get(f"{base}/quarantine", params={"limit": 500}, headers=headers)).json()
+            assert (len(whole["records"]), whole["more"]) == (case["drifted_records"], False)
+
+            patch = (await http.get(f"{base}/patch", headers=headers)).json()
+            assert (patch["base"], patch["suggested_fqid"], patch["semver"]) == (
+                "finance.gdp.invoice:v1.1",
+                "finance.gdp.invoice:v1.2",
+                "minor",
+            )
+            assert (patch["compatible"], patch["accepts_all"], patch["submitted"]) == (True, True, None)
+            assert "invoice_region_code" in patch["schema"]["properties"]
+            assert (await http.get("/api/v1/drift/cases/nope/patch", headers=headers)).status_code == 404
+        assert await stack.governance.proposals("pending") == [], "a look at the patch proposes nothing"
 
 
 async def test_roles(tmp_path: Path) -> None:

@@ -147,7 +147,9 @@ async def test_a_covering_version_reruns_the_quarantine_and_resolves_the_case(ha
     await harness.until_processed(opening)
     await harness.bus.publish(published(V12))
     await eventually(lambda: len(harness.published("BatchLanded")) == 1, what="the re-run batch")
-    rerun = harness.published("BatchLanded")[0].detail
+    landed = harness.published("BatchLanded")[0]
+    assert landed.resources == (landed.detail.object_uri, quarantine)  # lineage: the re-run read this
+    rerun = landed.detail
     assert rerun.rerun_of == "jr-1"
     assert rerun.run_id == "jr-1.rerun.v1.2"
     assert str(rerun.declared_fqid) == "finance.gdp.invoice:v1.2"

@@ -25,12 +25,12 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from schemaline.cli.clients import DriftClient, GovernanceClient
 from schemaline.contracts import EVENT_TYPES, Envelope, SchemaContract, Subject
 from schemaline.runtime.bus import EventBridgeTransport, EventBus, RabbitMQTransport, Transport
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.objectstore import S3ObjectStore
 from schemaline.runtime.telemetry import JsonLinesSpanExporter, get_tracer, setup_tracing
+from schemaline.sdk.operators import DriftClient, GovernanceClient
 from schemaline.sdk.registry_api import RegistryApi
 from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSettings, connect_registry
 from tests.support.moto_server import DUMMY_AWS_ENV

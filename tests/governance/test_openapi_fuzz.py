@@ -50,6 +50,7 @@ def test_the_document_names_every_route(live: str) -> None:
     paths = httpx.get(f"{live}/openapi.json").json()["paths"]
     assert set(paths) == {
         "/api/v1/health",
+        "/api/v1/whoami",
         "/api/v1/governance/proposals",
         "/api/v1/governance/proposals/{proposal_id}",
         "/api/v1/governance/proposals/{proposal_id}/approve",

@@ -21,6 +21,7 @@ EXTRACTOR_OUT = "s3://warehouse/extractor/invoice/2025/10/07/part-0.jsonl"
 RAW_OUT = "s3://warehouse/raw/invoice/2025/10/07/part-0.jsonl"
 GDP_OUT = "s3://warehouse/gdp/invoice/2025/10/07/part-0.jsonl"
 KPI_OUT = "s3://warehouse/kpi/invoice_daily/2025/10/07/part-0.jsonl"
+QUARANTINE = "s3://warehouse/quarantine/gdp/invoice/jr-gdp-0002/part-0.jsonl"
 
 STAGES: list[dict[str, Any]] = [
     {
@@ -109,7 +110,13 @@ def example_a() -> list[Envelope[Any]]:
 def drift_and_rerun() -> list[Envelope[Any]]:
     """Example B's lineage: a GDP run drifts, a re-run of its quarantined records passes."""
     stage = {**STAGES[2], "run_id": "jr-gdp-0002"}
-    rerun = {**stage, "run_id": "jr-gdp-0002-r1", "exact": "finance.gdp.invoice:v1.2"}
+    rerun = {
+        **stage,
+        "run_id": "jr-gdp-0002-r1",
+        "exact": "finance.gdp.invoice:v1.2",
+        "inputs": [QUARANTINE],  # what the drift detector's re-run reads
+        "output": "s3://warehouse/reruns/dc-0001/jr-gdp-0002-r1.jsonl",
+    }
     start = T0 + timedelta(hours=1)
     drift = SchemaDriftDetected.model_validate(
         {
@@ -121,7 +128,7 @@ def drift_and_rerun() -> list[Envelope[Any]]:
             "object_uri": stage["output"],
             "record_count": 1000,
             "drifted_count": 12,
-            "quarantine_uri": "s3://warehouse/quarantine/gdp/invoice/jr-gdp-0002/",
+            "quarantine_uri": QUARANTINE,
             "drift_case_id": "dc-0001",
         }
     )

@@ -11,10 +11,10 @@ import pytest
 from pydantic import SecretStr
 
 from schemaline.lineage_writer.handlers import Deps
-from schemaline.lineage_writer.queries import dataset_lineage, pipeline_runs, run_trace
+from schemaline.lineage_writer.queries import dataset_lineage, pipeline_runs, recent_runs, run_trace
 from schemaline.lineage_writer.settings import SERVICE, LineageSettings
 from schemaline.lineage_writer.spec import SPEC
-from schemaline.lineage_writer.store import LineageReader
+from schemaline.lineage_writer.store import LineageReader, RunWindow
 from schemaline.runtime.bus import EventBus, Transport
 from schemaline.runtime.service import start
 from schemaline.runtime.settings import BusSettings, DatabaseSettings
@@ -132,6 +132,29 @@ class LineageContract:
         assert rerun.run.rerun_of == "jr-gdp-0002"
         assert rerun.original.validation_result == "drift"
         assert rerun.original.rejected_count == 12
+
+    async def test_a_rerun_reads_the_quarantine_its_original_wrote(self, harness: Harness) -> None:
+        await harness.driver.publish_many(ex.example_a() + ex.drift_and_rerun())
+        await harness.wait_events(["jr-gdp-0002", "jr-gdp-0002-r1"], 5)
+        rerun_output = "s3://warehouse/reruns/dc-0001/jr-gdp-0002-r1.jsonl"
+        upstream = (await dataset_lineage(harness.reader, rerun_output)).upstream
+        assert [(hop.run_id, hop.inputs) for hop in upstream[:2]] == [
+            ("jr-gdp-0002-r1", [ex.QUARANTINE]),
+            ("jr-gdp-0002", ["s3://warehouse/raw/invoice/2025/10/07/"]),
+        ]
+        assert ex.QUARANTINE in upstream[1].outputs
+        assert upstream[-1].run_id == "jr-ext-0001"  # followed back to the landing run
+
+    async def test_recent_runs_across_pipelines_by_status(self, harness: Harness) -> None:
+        await harness.driver.publish_many(ex.example_a() + ex.drift_and_rerun() + ex.failed_run())
+        await harness.wait_events(["jr-gdp-0002", "jr-gdp-0002-r1", "jr-raw-0002"], 7)
+        page = await recent_runs(harness.reader, RunWindow(), limit=3)
+        assert page.total == 7
+        assert [run.run_id for run in page.runs] == ["jr-raw-0002", "jr-gdp-0002", "jr-gdp-0002-r1"]
+        resolved = await recent_runs(harness.reader, RunWindow(), status="drift_resolved")
+        assert [run.run_id for run in resolved.runs] == ["jr-gdp-0002"]
+        gdp = await recent_runs(harness.reader, RunWindow(pipeline_id="finance_gdp_transform"), offset=1)
+        assert (gdp.total, [run.run_id for run in gdp.runs]) == (3, ["jr-gdp-0002-r1", "jr-gdp-0001"])
 
     async def test_runs_of_a_pipeline_in_a_time_window(self, harness: Harness) -> None:
         await harness.driver.publish_many(ex.example_a() + ex.failed_run())

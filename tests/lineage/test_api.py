@@ -139,3 +139,31 @@ async def test_redrive_republishes_dead_letters(app: FastAPI, transport: InMemor
 async def test_roles(app: FastAPI) -> None:
     sample = {"run_id": "jr-raw-0001", "pipeline_id": "finance_raw_ingest"}
     await assert_roles(app, sample, {("POST", "/api/v1/lineage/redrive"): {Role.PUBLISHER}})
+
+
+async def test_runs_across_pipelines_newest_first_one_page_at_a_time(client: httpx.AsyncClient) -> None:
+    first = (await client.get("/api/v1/lineage/runs", params={"limit": 2})).json()
+    assert first["total"] == 5
+    assert [run["run_id"] for run in first["runs"]] == ["jr-raw-0002", "jr-kpi-0001"]
+    rest = (await client.get("/api/v1/lineage/runs", params={"limit": 2, "offset": 2})).json()
+    assert [run["run_id"] for run in rest["runs"]] == ["jr-gdp-0001", "jr-raw-0001"]
+
+
+async def test_runs_filtered_by_status_pipeline_ids_and_time(client: httpx.AsyncClient) -> None:
+    failed = (await client.get("/api/v1/lineage/runs", params={"status": "failed"})).json()
+    assert (failed["total"], failed["runs"][0]["run_id"]) == (1, "jr-raw-0002")
+    assert failed["runs"][0]["error_code"] == "PIPE-1002"
+    raw = (await client.get("/api/v1/lineage/runs", params={"pipeline_id": "finance_raw_ingest"})).json()
+    assert [run["run_id"] for run in raw["runs"]] == ["jr-raw-0002", "jr-raw-0001"]
+    chosen = (await client.get("/api/v1/lineage/runs", params={"run_id": ["jr-ext-0001", "jr-x"]})).json()
+    assert [run["run_id"] for run in chosen["runs"]] == ["jr-ext-0001"]
+    late = (await client.get("/api/v1/lineage/runs", params={"since": "2025-10-07T06:25:00Z"})).json()
+    assert [run["run_id"] for run in late["runs"]] == ["jr-raw-0002", "jr-kpi-0001"]
+    assert (await client.get("/api/v1/lineage/runs", params={"status": "bogus"})).status_code == 422
+
+
+async def test_stats_count_verdicts_per_hour(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/lineage/stats", params={"until": "2025-10-07T09:00:00Z", "hours": 3})
+    body = response.json()
+    assert body["counts"] == {"pass": 4, "fail": 1}
+    assert [hour["counts"] for hour in body["hours"]] == [{"pass": 4}, {}, {"fail": 1}]

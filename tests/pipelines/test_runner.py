@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,11 @@ async def test_back_to_back_runs_every_stage_on_the_previous_output(parts: Parts
         "finance.raw.invoice:v1.0",
         "finance.gdp.invoice:v1.1",
         "finance.kpi.invoice_daily:^1",
+    ]
+    # Each Glue stage lists what it read beside what it wrote: lineage follows the chain back to landing.
+    assert [e.resources for e in landed] == [
+        (result.stages[0].output_uri,),
+        *[(after.output_uri, before.output_uri) for before, after in itertools.pairwise(result.stages)],
     ]
     assert [stage.records_out for stage in result.stages[:3]] == [30, 30, 30]
     kpi_rows = jsonl.loads(await parts.store.get_bytes(result.stage(Layer.KPI).output_uri or ""))

@@ -17,6 +17,7 @@ from schemaline.registry.settings import RegistrySettings
 from schemaline.registry.spec import SPEC
 from schemaline.runtime.bus import InMemoryTransport, build_bus
 from schemaline.runtime.settings import BusSettings, DatabaseSettings, Role
+from schemaline.sdk.registry_api import RegistryApi, RegistryApiError
 from schemaline.sdk.resolver import (
     AsyncRegistryClient,
     AsyncSchemaResolver,
@@ -165,3 +166,19 @@ def test_sync_resolver_over_http(tmp_path: Path) -> None:
         assert resolver.fetches == 1
         with pytest.raises(SchemaNotFoundError):
             resolver.resolve("finance.gdp.invoice:^3")
+
+
+async def test_registry_api_reads_a_proposal_and_its_changes(live: tuple[Harness, InMemoryTransport]) -> None:
+    harness, _ = live
+    app = httpx.ASGITransport(app=harness.service.app)
+    changed = invoice()
+    changed["properties"]["note"] = {"type": "string"}
+    async with RegistryApi("http://registry", token=TOKENS[Role.PUBLISHER], transport=app) as publisher:
+        proposed = await publisher.propose("finance.gdp.invoice", changed)
+    async with RegistryApi("http://registry", token=TOKENS[Role.RUNNER], transport=app) as runner:
+        read = await runner.proposal(proposed["proposal"]["id"])
+        assert (read["proposed_fqid"], read["state"]) == ("finance.gdp.invoice:v1.1", "pending")
+        assert read["changes"], "the compatibility report comes with the proposal"
+        with pytest.raises(RegistryApiError) as missing:
+            await runner.proposal("no-such-proposal")
+        assert missing.value.status == 404

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, TypeVar
 from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_UNREACHABLE, CliError
 
 if TYPE_CHECKING:
-    from schemaline.cli.clients.base import ServiceClient
-    from schemaline.cli.clients.drift import DriftClient
-    from schemaline.cli.clients.governance import GovernanceClient
-    from schemaline.cli.clients.lineage import LineageClient
+    from schemaline.sdk.operators.base import ServiceClient
+    from schemaline.sdk.operators.drift import DriftClient
+    from schemaline.sdk.operators.governance import GovernanceClient
+    from schemaline.sdk.operators.lineage import LineageClient
 
 TOKEN_ENV = "SCHEMALINE_TOKEN"
 # service → (environment variable of its URL, default URL)
@@ -82,7 +82,7 @@ def _call(
     """Run `action` on a client of `service`; every failure becomes a one-line CliError."""
     import asyncio
 
-    from schemaline.cli.clients.base import ServiceError, ServiceUnreachableError
+    from schemaline.sdk.operators.base import ServiceError, ServiceUnreachableError
 
     url, token = _url(args, service), _token(args)
 
@@ -102,18 +102,18 @@ def _call(
 
 
 def drift(args: argparse.Namespace, action: Callable[[DriftClient], Awaitable[T]]) -> T:
-    from schemaline.cli.clients.drift import DriftClient
+    from schemaline.sdk.operators.drift import DriftClient
 
     return _call(args, "drift", DriftClient, action)
 
 
 def governance(args: argparse.Namespace, action: Callable[[GovernanceClient], Awaitable[T]]) -> T:
-    from schemaline.cli.clients.governance import GovernanceClient
+    from schemaline.sdk.operators.governance import GovernanceClient
 
     return _call(args, "governance", GovernanceClient, action)
 
 
 def lineage(args: argparse.Namespace, action: Callable[[LineageClient], Awaitable[T]]) -> T:
-    from schemaline.cli.clients.lineage import LineageClient
+    from schemaline.sdk.operators.lineage import LineageClient
 
     return _call(args, "lineage", LineageClient, action)

@@ -8,6 +8,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -16,8 +17,9 @@ from schemaline.cli import demo_view
 from schemaline.cli.errors import EXIT_FAILED
 from schemaline.cli.scenarios import ExampleB, run_example_a, run_example_b, seed_registry
 from schemaline.cli.stack import EmbeddedStack, embedded_stack
-from schemaline.contracts import Layer, SchemaDriftDetected
+from schemaline.contracts import Envelope, Layer, SchemaDriftDetected
 from schemaline.lineage_writer.queries import RunSummary, run_trace
+from schemaline.pipelines.runner import ChainResult
 from schemaline.runtime.logging import configure_logging
 
 STEPS = 16  # what the progress bar counts: 6 schemas and contracts, 4 + 4 stages, the drift loop
@@ -29,12 +31,13 @@ def demo(args: argparse.Namespace) -> int:
     configure_logging("WARNING", json_logs=False)  # the demo shows what happened; logs are for services
     shutil.rmtree(args.workdir, ignore_errors=True)
     started = time.perf_counter()
-    ok = asyncio.run(_run(console, args.workdir, args.records))
+    serve = (args.console_host, args.console_port) if args.console else None
+    ok = asyncio.run(_run(console, args.workdir, args.records, serve))
     console.print(f"\nDone in {time.perf_counter() - started:.1f}s. State kept in {args.workdir}/.")
     return 0 if ok else EXIT_FAILED
 
 
-async def _run(console: Console, workdir: Path, records: int) -> bool:
+async def _run(console: Console, workdir: Path, records: int, serve: tuple[str, int] | None) -> bool:
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -58,7 +61,25 @@ async def _run(console: Console, workdir: Path, records: int) -> bool:
             run_ids: list[str] = [stage.run_id for stage in (*example_a.stages, *example_b.chain.stages)]
             run_ids += [run.rerun_id for run in example_b.resolved_case.runs if run.rerun_id]
             summaries = [await _summary(stack, run_id) for run_id in run_ids]
+            progress.stop()
+            ok = _report(console, workdir, events, mark_a, mark_b, summaries, example_a, example_b)
+            if serve is not None:
+                from schemaline.cli.demo_console import serve_console
 
+                await serve_console(stack, console, host=serve[0], port=serve[1])
+    return ok
+
+
+def _report(
+    console: Console,
+    workdir: Path,
+    events: list[Envelope[Any]],
+    mark_a: int,
+    mark_b: int,
+    summaries: list[RunSummary | None],
+    example_a: ChainResult,
+    example_b: ExampleB,
+) -> bool:
     console.rule("Example A — normal flow")
     demo_view.timeline(console, "Events", events[mark_a:mark_b])
     console.rule("Example B — drift detection")

@@ -14,7 +14,7 @@ from schemaline.cli._service import connection_options, governance
 from schemaline.cli.errors import EXIT_OK
 
 if TYPE_CHECKING:
-    from schemaline.cli.clients.governance import GovernanceClient
+    from schemaline.sdk.operators.governance import GovernanceClient
 
 LISTS = {
     "proposals": ("proposal_id", "subject", "proposed_fqid", "status", "proposed_by", "reason"),

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from schemaline.cli.clients import DriftClient, GovernanceClient
 from schemaline.contracts import (
     BatchLanded,
     CaseId,
@@ -26,6 +25,7 @@ from schemaline.pipelines.seed import seed_contracts, seed_schemas
 from schemaline.pipelines.source import example_a, example_b, extractor_event
 from schemaline.runtime.bus import Publisher
 from schemaline.runtime.objectstore import ObjectStore
+from schemaline.sdk.operators import DriftClient, GovernanceClient
 from schemaline.sdk.registry_api import RegistryApi
 from schemaline.sdk.registry_settings import RegistryClients
 
@@ -140,7 +140,8 @@ async def case(stack: Stack, case_id: CaseId) -> DriftCase:
     return DriftCase.from_json(await stack.drift.case(case_id))
 
 
-async def run_example_b(stack: Stack, step: Step, *, records: int = 24) -> ExampleB:
+async def detect_drift_b(stack: Stack, step: Step, *, records: int = 24) -> tuple[ChainResult, DriftCase]:
+    """Example B up to ops' review: the chain runs, GDP drifts, the case is open (the console's start)."""
     chain = await run_chain(
         extractor_event(example_b(records)), stage_deps(stack), await_verdict=verdict_hook(stack)
     )
@@ -150,6 +151,11 @@ async def run_example_b(stack: Stack, step: Step, *, records: int = 24) -> Examp
         step(f"Example B: {stage.layer.value} run {stage.run_id} → {verdict}")
     [drift_case] = await open_cases(stack, GDP)
     step(f"drift case {drift_case.case_id} open: {', '.join(f.pointer for f in drift_case.fields)}")
+    return chain, drift_case
+
+
+async def run_example_b(stack: Stack, step: Step, *, records: int = 24) -> ExampleB:
+    chain, drift_case = await detect_drift_b(stack, step, records=records)
 
     # What `schemaline drift propose CASE` does: the drift detector infers the patch from quarantine,
     # checks it, and submits it to the registry as the caller (a publisher).

@@ -1,9 +1,9 @@
 """The embedded stack: every service in one process on the embedded default parts.
 
 In-process bus, one SQLite file per service, a local folder as the object store, and the services'
-HTTP apps serving their clients without a socket. It starts the same service specs, through the
-same `start`, as `python -m schemaline.<service>` does; `schemaline demo` and the in-process
-end-to-end tests run on it.
+HTTP apps serving their clients without a socket (`EmbeddedNetwork`, every service's `Parts.http`).
+It starts the same service specs, through the same `start`, as `python -m schemaline.<service>`
+does; `schemaline demo` and the in-process end-to-end tests run on it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from schemaline.cli.clients import DriftClient, GovernanceClient, LineageClient
+from schemaline.console.spec import SPEC as CONSOLE
 from schemaline.contracts import Envelope, SchemaContract, Subject
 from schemaline.drift_detector.spec import SPEC as DRIFT
 from schemaline.governance.spec import SPEC as GOVERNANCE
@@ -31,13 +31,39 @@ from schemaline.runtime.bus import EventBus, InMemoryTransport
 from schemaline.runtime.objectstore import LocalFolderStore
 from schemaline.runtime.service import Running, ServiceSpec, start
 from schemaline.runtime.settings import Role
+from schemaline.sdk.operators import DriftClient, GovernanceClient, LineageClient
 from schemaline.sdk.registry_api import RegistryApi
 from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSettings, connect_registry
 from schemaline.validator.spec import SPEC as VALIDATOR
 
-REGISTRY_URL = "http://registry.embedded"
-# The registry first: the others reach it through its app.
-SPECS: tuple[ServiceSpec[Any, Any], ...] = (REGISTRY, GOVERNANCE, LINEAGE, DRIFT, VALIDATOR)
+
+def embedded_url(service: str) -> str:
+    """Where a service's API answers inside the embedded stack (served in-process, no socket)."""
+    return f"http://{service}.embedded"
+
+
+REGISTRY_URL = embedded_url(REGISTRY.name)
+# The registry first: the others reach it through its app; the console last: it reaches them all.
+SPECS: tuple[ServiceSpec[Any, Any], ...] = (REGISTRY, GOVERNANCE, LINEAGE, DRIFT, VALIDATOR, CONSOLE)
+
+
+class EmbeddedNetwork(httpx.AsyncBaseTransport):
+    """The stack's services' HTTP apps by host name: every service's `Parts.http`, so a service reaches
+    another at `embedded_url(name)` in-process, as it would reach it over the network in production."""
+
+    def __init__(self) -> None:
+        self._apps: dict[str, httpx.ASGITransport] = {}
+
+    def serve(self, service: str, app: Any) -> None:
+        self._apps[httpx.URL(embedded_url(service)).host] = httpx.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        app = self._apps.get(request.url.host)
+        if app is None:
+            raise httpx.ConnectError(
+                f"nothing serves {request.url.host} in the embedded stack", request=request
+            )
+        return await app.handle_async_request(request)
 
 
 @dataclass
@@ -56,6 +82,11 @@ class EmbeddedStack:
     @property
     def registry(self) -> Running[Any, Any]:
         return self.services[REGISTRY.name]
+
+    @property
+    def console(self) -> Running[Any, Any]:
+        """The operator console: `console.app` is its web app, to serve on a port (`demo --console`)."""
+        return self.services[CONSOLE.name]
 
     @property
     def lineage(self) -> LineageDeps:
@@ -132,6 +163,10 @@ def embedded_settings(spec: ServiceSpec[Any, Any], workdir: Path, tokens: Mappin
     }
     if "registry" in spec.settings.model_fields:
         values["registry"] = {"url": REGISTRY_URL, "token": tokens[Role.RUNNER]}
+    if "apis" in spec.settings.model_fields:  # the console: every other service's API
+        values["apis"] = {
+            other.name: embedded_url(other.name) for other in SPECS if other.api and other != spec
+        }
     grants = [
         {"name": f"demo-{role.value}", "role": role.value, "token": token} for role, token in tokens.items()
     ]
@@ -147,18 +182,16 @@ async def embedded_stack(workdir: Path) -> AsyncIterator[EmbeddedStack]:
     tokens = {role: secrets.token_urlsafe(24) for role in Role}
     async with contextlib.AsyncExitStack() as stack:
         services: dict[str, Running[Any, Any]] = {}
-        apis: dict[str, httpx.AsyncBaseTransport] = {}
+        http = EmbeddedNetwork()
         for spec in SPECS:
             settings = embedded_settings(spec, workdir, tokens)
-            http = apis.get(REGISTRY.name)
             running = await stack.enter_async_context(start(spec, settings, transport=transport, http=http))
             services[spec.name] = running
             if running.http_app is not None:
-                apis[spec.name] = httpx.ASGITransport(app=running.http_app)
-        http = apis[REGISTRY.name]
+                http.serve(spec.name, running.http_app)
 
         def client(kind: type[Any], spec: ServiceSpec[Any, Any], role: Role) -> Any:
-            made = kind(f"http://{spec.name}.embedded", token=tokens[role], transport=apis[spec.name])
+            made = kind(embedded_url(spec.name), token=tokens[role], transport=http)
             stack.push_async_callback(made.aclose)
             return made
 

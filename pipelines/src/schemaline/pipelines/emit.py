@@ -37,8 +37,13 @@ async def batch_landed(
     writer: Fqid,
     object_uri: str,
     record_count: int,
+    inputs: Sequence[str] = (),
 ) -> Envelope[BatchLanded]:
-    """Announce the batch; `writer` is the exact version the stage pinned and wrote under."""
+    """Announce the batch; `writer` is the exact version the stage pinned and wrote under.
+
+    `inputs` are the objects the stage read: they travel in the envelope's `resources`, which is where
+    the lineage writer learns what a run read, so a dataset's upstream reaches the landing object.
+    """
     detail = BatchLanded(
         pipeline_id=pipeline_id,
         run_id=run_id,
@@ -48,7 +53,7 @@ async def batch_landed(
         object_uri=object_uri,
         record_count=record_count,
     )
-    envelope = new_envelope(detail, source=source_of(pipeline_id), resources=(object_uri,))
+    envelope = new_envelope(detail, source=source_of(pipeline_id), resources=(object_uri, *inputs))
     await publisher.publish(envelope)
     return envelope
 

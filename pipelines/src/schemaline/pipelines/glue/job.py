@@ -109,6 +109,7 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
             writer=resolved.fqid,
             object_uri=target,
             record_count=output.records_out,
+            inputs=(args.input_path,),
         )
         return StageResult(
             pipeline_id=args.pipeline_id,

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, FastAPI, Path, Request
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.drift_detector import operations
-from schemaline.drift_detector.api_models import AckIn, CaseOut, ProposalOut, ProposeIn
+from schemaline.drift_detector.api_models import AckIn, CaseOut, ProposalOut, ProposeIn, QuarantineSampleOut
 from schemaline.drift_detector.cases import CaseState
 from schemaline.runtime.http.app import create_api_app
 from schemaline.runtime.http.auth import CallerToken, Operator, Proposer, Reader, TokenTable
@@ -60,6 +60,39 @@ async def list_cases(request: Request, _: Reader, state: CaseState | None = None
 async def show_case(request: Request, case_id: CaseIdParam, _: Reader) -> dict[str, Any]:
     """One case: drifted fields, counts, runs, quarantine URIs, re-runs."""
     return (await operations.get_case(_parts(request).engine, case_id)).to_json()
+
+
+@router.get(
+    "/cases/{case_id}/quarantine", response_model=QuarantineSampleOut, responses=error_responses(404, 503)
+)
+async def quarantine(
+    request: Request,
+    case_id: CaseIdParam,
+    _: Reader,
+    limit: Annotated[int, Query(ge=1, le=500, description="Records in the sample")] = 20,
+) -> dict[str, Any]:
+    """A sample of the case's quarantined records, each with the reasons it was rejected."""
+    parts = _parts(request)
+    records, more = await operations.quarantine_sample(
+        parts.engine, case_id, objects=parts.objects, limit=limit
+    )
+    return {
+        "case_id": case_id,
+        "records": [r.model_dump(mode="json", by_alias=True) for r in records],
+        "more": more,
+    }
+
+
+@router.get("/cases/{case_id}/patch", response_model=ProposalOut, responses=error_responses(404, 409, 503))
+async def patch(request: Request, case_id: CaseIdParam, _: Reader, token: CallerToken) -> dict[str, Any]:
+    """The schema patch that would close the case, inferred and checked as `propose` does, for any
+    reader to review; nothing is submitted (`submitted` is null)."""
+    parts = _parts(request)
+    async with parts.registry_as(token) as registry:
+        proposal, _answer = await operations.propose(
+            parts.engine, case_id, objects=parts.objects, registry=registry, submit=False
+        )
+    return proposal.to_json() | {"submitted": None}
 
 
 @router.post("/cases/{case_id}/propose", response_model=ProposalOut, responses=error_responses(404, 409, 503))

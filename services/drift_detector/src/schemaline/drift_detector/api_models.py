@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemaline.contracts import DriftedField
+from schemaline.contracts import DriftedField, QuarantineLine
 
 
 class ProposeIn(BaseModel):
@@ -75,3 +75,9 @@ class ProposalOut(BaseModel):
     changes: list[dict[str, Any]] = Field(description="The compatibility engine's changes")
     schema_: Any = Field(alias="schema", serialization_alias="schema", description="The patched schema")
     submitted: dict[str, Any] | None = Field(description="The registry's answer; null on a dry run")
+
+
+class QuarantineSampleOut(BaseModel):
+    case_id: str
+    records: list[QuarantineLine] = Field(description="Quarantined records with every reason, run order")
+    more: bool = Field(description="More records are quarantined than the sample holds")

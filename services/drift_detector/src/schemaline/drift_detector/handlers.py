@@ -185,7 +185,8 @@ async def _submit_reruns(tx: Tx, deps: Deps, fqid: Fqid, case: DriftCase) -> Non
             drift_case_id=case.case_id,
         )
         log.info("re-run submitted", case_id=case.case_id, rerun_id=rerun_id, records=records)
-        tx.emit(batch, rerun_id)
+        # The re-run reads the run's quarantine: lineage links it there, and to its original by rerun_of.
+        tx.emit(batch, rerun_id, resources=(uri, run.quarantine_uri))
 
 
 HANDLERS = TxHandlers[Deps]()

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from schemaline.contracts import CaseId, PipeCode
+from schemaline.contracts import CaseId, PipeCode, QuarantineLine
 from schemaline.drift_detector.cases import CaseState, CaseStore, DriftCase
 from schemaline.drift_detector.ports import ResolverSchemas
 from schemaline.drift_detector.proposal import DriftProposal, build_proposal
@@ -83,3 +83,29 @@ async def propose(
     except ObjectStoreError as exc:
         raise UnavailableError(f"object store unreachable: {exc}") from None
     return proposal, answer
+
+
+async def quarantine_sample(
+    engine: AsyncEngine, case_id: str, *, objects: ObjectStore, limit: int
+) -> tuple[list[QuarantineLine], bool]:
+    """The first `limit` quarantined records of the case's runs, with their reasons; and whether more
+    remain. Objects are read in run order and only until the sample is full."""
+    case = await get_case(engine, case_id)
+    sample: list[QuarantineLine] = []
+    try:
+        for run in case.runs:
+            if run.quarantine_uri is None:
+                continue
+            try:
+                data = await objects.get_bytes(run.quarantine_uri)
+            except ObjectNotFound:
+                continue  # expired or moved: the case still lists the run
+            for raw in data.splitlines():
+                if not raw.strip():
+                    continue
+                if len(sample) == limit:
+                    return sample, True
+                sample.append(QuarantineLine.model_validate_json(raw))
+    except ObjectStoreError as exc:
+        raise UnavailableError(f"object store unreachable: {exc}") from None
+    return sample, False

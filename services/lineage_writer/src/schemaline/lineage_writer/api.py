@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from schemaline.lineage_writer.export import export_runs
 from schemaline.lineage_writer.openlineage import RunEventBuilder, as_dict
-from schemaline.lineage_writer.queries import dataset_lineage, pipeline_runs, run_trace
+from schemaline.lineage_writer.queries import (
+    dataset_lineage,
+    pipeline_runs,
+    recent_runs,
+    run_trace,
+    verdict_stats,
+)
 from schemaline.lineage_writer.redrive import redrive
 from schemaline.lineage_writer.settings import SERVICE
-from schemaline.lineage_writer.store import LineageReader
+from schemaline.lineage_writer.store import LineageReader, RunWindow
 from schemaline.runtime.bus import EventBus
 from schemaline.runtime.http.app import create_api_app
 from schemaline.runtime.http.auth import Operator, Reader, TokenTable
@@ -30,9 +36,62 @@ class RedriveOut(BaseModel):
     unreadable: int
 
 
+class RunPageOut(BaseModel):
+    total: int = Field(description="Runs the filters admit, across every page")
+    runs: list[dict[str, Any]] = Field(description="This page's run summaries")
+
+
+class HourOut(BaseModel):
+    start: datetime
+    counts: dict[str, int]
+
+
+class StatsOut(BaseModel):
+    since: datetime
+    until: datetime
+    counts: dict[str, int] = Field(description="Verdict events by validation result")
+    hours: list[HourOut]
+
+
 def _reader(request: Request) -> LineageReader:
     reader: LineageReader = request.app.state.reader
     return reader
+
+
+RunStatus = Literal["running", "success", "drift", "failed", "drift_resolved"]
+
+
+@router.get("/runs", response_model=RunPageOut)
+async def list_runs(
+    request: Request,
+    _: Reader,
+    pipeline_id: Annotated[str | None, Query(max_length=200)] = None,
+    status: Annotated[RunStatus | None, Query(description="The run's folded status")] = None,
+    run_id: Annotated[list[str], Query(max_length=500, description="Only these runs (repeatable)")] = [],  # noqa: B006
+    since: Since = None,
+    until: Until = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    """Runs across pipelines with an event in [since, until), the most recently active first: one page
+    and the total the filters admit."""
+    window = RunWindow(pipeline_id, tuple(run_id), since, until)
+    page = await recent_runs(_reader(request), window, status=status, limit=limit, offset=offset)
+    return page.as_dict()
+
+
+@router.get("/stats", response_model=StatsOut)
+async def get_stats(
+    request: Request,
+    _: Reader,
+    until: Until = None,
+    hours: Annotated[int, Query(ge=1, le=168, description="Hours before `until` (default now)")] = 24,
+) -> dict[str, Any]:
+    """Verdict events by validation result (pass, drift, fail, blocked, error) in all and per hour."""
+    end = until if until is not None else datetime.now(UTC)
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=UTC)
+    return (await verdict_stats(_reader(request), end - timedelta(hours=hours), end)).as_dict()
 
 
 @router.get("/runs/{run_id}", response_model=dict[str, Any], responses=error_responses(404))

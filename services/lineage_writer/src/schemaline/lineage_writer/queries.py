@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from schemaline.lineage_writer.rows import LineageRow
-from schemaline.lineage_writer.store import LineageReader
+from schemaline.lineage_writer.store import VERDICTS, LineageReader, RunWindow
 
-_VERDICTS = {"SchemaValidated", "SchemaDriftDetected", "PipelineFailed"}
+FOLD_CHUNK = 500  # runs whose events are read at once when a listing filters on the folded status
 
 
 @dataclass
@@ -60,7 +60,7 @@ def summarise(run_id: str, rows: Sequence[LineageRow]) -> RunSummary:
             )
             if summary.status == "unknown":
                 summary.status, summary.validation_result = row.status, row.validation_result
-        elif row.detail_type in _VERDICTS:
+        elif row.detail_type in VERDICTS:
             summary.schema_fqid = row.schema_fqid or summary.schema_fqid
             summary.status, summary.validation_result = row.status, row.validation_result
             summary.finished_at = row.occurred_at
@@ -130,6 +130,74 @@ async def pipeline_runs(
     every = await reader.events_for_runs(run_ids)
     summaries = [summarise(rid, [row for row in every if row.run_id == rid]) for rid in run_ids]
     return sorted(summaries, key=lambda s: (s.started_at is None, s.started_at))
+
+
+@dataclass
+class RunPage:
+    """One page of runs, the most recently active first, and how many the filters admit in all."""
+
+    total: int
+    runs: list[RunSummary]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "runs": [run.as_dict() for run in self.runs]}
+
+
+async def _summaries(reader: LineageReader, run_ids: Sequence[str]) -> list[RunSummary]:
+    every = await reader.events_for_runs(run_ids)
+    by_run: dict[str, list[LineageRow]] = {run_id: [] for run_id in run_ids}
+    for row in every:
+        if row.run_id in by_run:
+            by_run[row.run_id].append(row)
+    return [summarise(run_id, rows) for run_id, rows in by_run.items()]
+
+
+async def recent_runs(
+    reader: LineageReader, window: RunWindow, *, status: str | None = None, limit: int = 50, offset: int = 0
+) -> RunPage:
+    """Runs across pipelines, newest activity first. The status is folded from a run's events, so a
+    status filter folds every run in the window (in chunks); without one only the page is folded."""
+    run_ids = await reader.run_activity(window)
+    if status is None:
+        return RunPage(len(run_ids), await _summaries(reader, run_ids[offset : offset + limit]))
+    matching: list[RunSummary] = []
+    for start in range(0, len(run_ids), FOLD_CHUNK):
+        chunk = await _summaries(reader, run_ids[start : start + FOLD_CHUNK])
+        matching.extend(run for run in chunk if run.status == status)
+    return RunPage(len(matching), matching[offset : offset + limit])
+
+
+@dataclass
+class VerdictStats:
+    """Verdict events in [since, until) by validation result, in all and per hour (the health view)."""
+
+    since: datetime
+    until: datetime
+    counts: dict[str, int]
+    hours: list[tuple[datetime, dict[str, int]]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "counts": self.counts,
+            "hours": [{"start": start.isoformat(), "counts": counts} for start, counts in self.hours],
+        }
+
+
+async def verdict_stats(reader: LineageReader, since: datetime, until: datetime) -> VerdictStats:
+    first = since.replace(minute=0, second=0, microsecond=0)
+    hours: dict[datetime, dict[str, int]] = {}
+    start = first
+    while start < until:
+        hours[start] = {}
+        start += timedelta(hours=1)
+    counts: dict[str, int] = {}
+    for at, result in await reader.verdicts_between(since, until):
+        counts[result] = counts.get(result, 0) + 1
+        bucket = hours.setdefault(at.replace(minute=0, second=0, microsecond=0), {})
+        bucket[result] = bucket.get(result, 0) + 1
+    return VerdictStats(since, until, counts, sorted(hours.items()))
 
 
 @dataclass

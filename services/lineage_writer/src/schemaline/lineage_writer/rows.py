@@ -75,11 +75,11 @@ _FAILURE_RESULTS: Mapping[PipeCode, str] = {
 }
 
 
-def _links(envelope: Envelope[Any], run_id: str | None, output: str | None) -> tuple[DatasetLink, ...]:
-    inputs = dict.fromkeys(uri for uri in envelope.resources if uri != output)  # each URI once, in order
+def _links(envelope: Envelope[Any], run_id: str | None, *outputs: str | None) -> tuple[DatasetLink, ...]:
+    written = [uri for uri in outputs if uri]
+    inputs = dict.fromkeys(uri for uri in envelope.resources if uri not in written)  # each URI once, in order
     links = [DatasetLink(envelope.id, "input", uri, run_id) for uri in inputs]
-    if output:
-        links.append(DatasetLink(envelope.id, "output", output, run_id))
+    links += [DatasetLink(envelope.id, "output", uri, run_id) for uri in dict.fromkeys(written)]
     return tuple(links)
 
 
@@ -141,7 +141,8 @@ def drift_rows(envelope: Envelope[SchemaDriftDetected]) -> EventRows:
         rejected_count=rejected,
         quarantine_uri=d.quarantine_uri,
     )
-    return EventRows(row, _links(envelope, d.run_id, d.object_uri))
+    # The quarantine object is written by the run too: a re-run reads it, so lineage can follow it back.
+    return EventRows(row, _links(envelope, d.run_id, d.object_uri, d.quarantine_uri))
 
 
 def failed_rows(envelope: Envelope[PipelineFailed]) -> EventRows:

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import literal, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.lineage_writer.rows import DatasetLink, EventRows, LineageRow
+from schemaline.lineage_writer.store import VERDICTS, RunWindow
 from schemaline.lineage_writer.tables import (
     DATASET_COLUMNS,
     EVENT_COLUMNS,
@@ -153,11 +154,14 @@ def _link_dict(link: DatasetLink) -> dict[str, Any]:
     return {"event_id": link.event_id, "role": link.role, "uri": link.uri, "run_id": link.run_id}
 
 
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value  # SQLite keeps UTC without offset
+
+
 def _row(record: Any) -> LineageRow:
     values = {name: getattr(record, name) for name in EVENT_COLUMNS}
     for name in ("occurred_at", "recorded_at"):
-        if values[name].tzinfo is None:  # SQLite keeps UTC without its offset
-            values[name] = values[name].replace(tzinfo=UTC)
+        values[name] = _utc(values[name])
     return LineageRow(**values)
 
 
@@ -197,6 +201,29 @@ class SqlLineageReader:
             return []
         query = select(lineage_datasets).where(lineage_datasets.c.run_id.in_(run_ids))
         return [DatasetLink(r.event_id, r.role, r.uri, r.run_id) for r in await self._rows(query)]
+
+    async def run_activity(self, window: RunWindow) -> list[str]:
+        events = lineage_events.c
+        last = func.max(events.occurred_at)
+        query = select(events.run_id).where(events.run_id.is_not(None)).group_by(events.run_id)
+        if window.pipeline_id is not None:
+            query = query.where(events.pipeline_id == window.pipeline_id)
+        if window.run_ids:
+            query = query.where(events.run_id.in_(window.run_ids))
+        if window.since is not None:
+            query = query.where(events.occurred_at >= window.since)
+        if window.until is not None:
+            query = query.where(events.occurred_at < window.until)
+        return [r.run_id for r in await self._rows(query.order_by(last.desc(), events.run_id.desc()))]
+
+    async def verdicts_between(self, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
+        events = lineage_events.c
+        query = (
+            select(events.occurred_at, events.validation_result)
+            .where(events.detail_type.in_(VERDICTS), events.occurred_at >= since, events.occurred_at < until)
+            .order_by(events.occurred_at)
+        )
+        return [(_utc(r.occurred_at), r.validation_result or "unknown") for r in await self._rows(query)]
 
     async def runs_writing(self, uri_prefix: str) -> list[str]:
         query = (

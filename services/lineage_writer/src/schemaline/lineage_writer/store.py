@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -28,11 +29,39 @@ class LineageReader(Protocol):
 
     async def links_for_runs(self, run_ids: Sequence[str]) -> list[DatasetLink]: ...
 
+    async def run_activity(self, window: RunWindow) -> list[str]:
+        """Ids of the runs with an event in the window, the most recently active first."""
+
+    async def verdicts_between(self, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
+        """(time, validation_result) of every verdict event in [since, until)."""
+
     async def runs_writing(self, uri_prefix: str) -> list[str]:
         """Runs with an output under `uri_prefix`."""
 
     async def runs_reading(self, uri: str) -> list[str]:
         """Runs with an input equal to `uri` or a prefix of it."""
+
+
+@dataclass(frozen=True)
+class RunWindow:
+    """Which runs a listing takes: of a pipeline, among given ids, with an event in [since, until)."""
+
+    pipeline_id: str | None = None
+    run_ids: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def admits(self, row: LineageRow) -> bool:
+        return (
+            row.run_id is not None
+            and (self.pipeline_id is None or row.pipeline_id == self.pipeline_id)
+            and (not self.run_ids or row.run_id in self.run_ids)
+            and (self.since is None or row.occurred_at >= self.since)
+            and (self.until is None or row.occurred_at < self.until)
+        )
+
+
+VERDICTS = ("SchemaValidated", "SchemaDriftDetected", "PipelineFailed")
 
 
 class InMemoryLineageStore:
@@ -75,6 +104,20 @@ class InMemoryLineageStore:
     async def links_for_runs(self, run_ids: Sequence[str]) -> list[DatasetLink]:
         wanted = set(run_ids)
         return [link for link in self.links.values() if link.run_id in wanted]
+
+    async def run_activity(self, window: RunWindow) -> list[str]:
+        last: dict[str, datetime] = {}
+        for row in self.rows.values():
+            if window.admits(row) and row.run_id is not None:
+                last[row.run_id] = max(last.get(row.run_id, row.occurred_at), row.occurred_at)
+        return sorted(last, key=lambda run_id: (last[run_id], run_id), reverse=True)
+
+    async def verdicts_between(self, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
+        return [
+            (row.occurred_at, row.validation_result or "unknown")
+            for row in _ordered(self.rows.values())
+            if row.detail_type in VERDICTS and since <= row.occurred_at < until
+        ]
 
     async def runs_writing(self, uri_prefix: str) -> list[str]:
         return sorted(

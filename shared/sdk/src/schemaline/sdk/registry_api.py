@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import quote
 
 import httpx
 
@@ -88,6 +89,14 @@ class RegistryApi:
             json={"schema": schema, "covers_drift_cases": list(covers)},
         )
         if response.status_code not in (200, 202):
+            raise RegistryApiError(response.status_code, self._body(response))
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def proposal(self, proposal_id: str) -> dict[str, Any]:
+        """One proposal as the registry holds it: FQIDs, state, and the compatibility engine's changes."""
+        response = await self._call("GET", f"/proposals/{quote(proposal_id, safe='')}")
+        if response.status_code != 200:
             raise RegistryApiError(response.status_code, self._body(response))
         result: dict[str, Any] = response.json()
         return result

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from schemaline.runtime.http.auth import AUTH_ERRORS, TokenTable
+from schemaline.runtime.http.auth import AUTH_ERRORS, Reader, TokenTable
 from schemaline.runtime.http.errors import ErrorOut, install_error_handlers
+from schemaline.runtime.settings import Role
 
 PREFIX = "/api/v1"
 
@@ -26,6 +27,22 @@ def _liveness() -> APIRouter:
     async def health() -> HealthOut:
         """The process is up (no token needed: probes carry none)."""
         return HealthOut(status="ok")
+
+    return router
+
+
+class PrincipalOut(BaseModel):
+    name: str = Field(description="Who actions with this token are recorded as")
+    role: Role
+
+
+def _whoami() -> APIRouter:
+    router = APIRouter(tags=["auth"])
+
+    @router.get("/whoami", response_model=PrincipalOut)
+    async def whoami(principal: Reader) -> PrincipalOut:
+        """The caller's token's principal: what a front end shows, and which actions it offers."""
+        return PrincipalOut(name=principal.name, role=principal.role)
 
     return router
 
@@ -52,7 +69,7 @@ def create_api_app(
     api.include_router(_liveness())
     for router in open_routers:
         api.include_router(router)
-    for router in routers:
+    for router in (_whoami(), *routers):
         api.include_router(router, responses=AUTH_ERRORS)
     app.include_router(api)
     install_error_handlers(app, error_model)

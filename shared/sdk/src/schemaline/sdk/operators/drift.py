@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from schemaline.cli.clients.base import ServiceClient
+from schemaline.sdk.operators.base import ServiceClient
 
 
 class DriftClient(ServiceClient):
@@ -19,6 +19,17 @@ class DriftClient(ServiceClient):
 
     async def case(self, case_id: str) -> dict[str, Any]:
         result: dict[str, Any] = await self.call("GET", f"/drift/cases/{quote(case_id, safe='')}")
+        return result
+
+    async def quarantine(self, case_id: str, limit: int = 20) -> dict[str, Any]:
+        """A sample of the case's quarantined records with their reasons, and whether there are more."""
+        path = f"/drift/cases/{quote(case_id, safe='')}/quarantine"
+        result: dict[str, Any] = await self.call("GET", path, params={"limit": limit})
+        return result
+
+    async def patch(self, case_id: str) -> dict[str, Any]:
+        """The patch `propose` would submit, inferred and checked; any reader may look."""
+        result: dict[str, Any] = await self.call("GET", f"/drift/cases/{quote(case_id, safe='')}/patch")
         return result
 
     async def propose(self, case_id: str, *, dry_run: bool = False) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from schemaline.cli.clients.base import ServiceClient
+from schemaline.sdk.operators.base import ServiceClient
 
 
 class GovernanceClient(ServiceClient):

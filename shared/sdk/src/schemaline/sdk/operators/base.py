@@ -73,6 +73,11 @@ class ServiceClient:
             raise ServiceError(self.service, response.status_code, "the answer is not JSON")
         return body
 
+    async def whoami(self) -> dict[str, Any]:
+        """The token's principal as the service sees it: `name` and `role`."""
+        result: dict[str, Any] = await self.call("GET", "/whoami")
+        return result
+
     async def aclose(self) -> None:
         await self._http.aclose()
 

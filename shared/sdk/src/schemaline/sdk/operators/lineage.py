@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from schemaline.cli.clients.base import ServiceClient
+from schemaline.sdk.operators.base import ServiceClient
 
 
 def _window(since: str | None, until: str | None) -> dict[str, Any]:
@@ -28,6 +28,29 @@ class LineageClient(ServiceClient):
     async def runs(self, pipeline_id: str, since: str | None, until: str | None) -> list[dict[str, Any]]:
         path = f"/lineage/pipelines/{quote(pipeline_id, safe='')}/runs"
         result: list[dict[str, Any]] = await self.call("GET", path, params=_window(since, until))
+        return result
+
+    async def recent_runs(
+        self,
+        *,
+        pipeline_id: str | None = None,
+        status: str | None = None,
+        run_ids: list[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> dict[str, Any]:
+        """One page of runs across pipelines, newest activity first: `{"total", "runs"}`."""
+        filters = {"pipeline_id": pipeline_id, "status": status, "run_id": run_ids}
+        params = {"limit": limit, "offset": offset, **_window(since, until)}
+        params |= {key: value for key, value in filters.items() if value}
+        result: dict[str, Any] = await self.call("GET", "/lineage/runs", params=params)
+        return result
+
+    async def stats(self, hours: int = 24) -> dict[str, Any]:
+        """Verdict events by validation result over the last `hours`, in all and per hour."""
+        result: dict[str, Any] = await self.call("GET", "/lineage/stats", params={"hours": hours})
         return result
 
     async def export(
