@@ -4,6 +4,7 @@ from pydantic_settings import SettingsConfigDict
 from structlog.testing import capture_logs
 
 from schemaline.runtime.bus import EventBus, InMemoryTransport, OutgoingMessage
+from schemaline.runtime.logging import configure_logging
 from schemaline.runtime.settings import ServiceSettings, masked
 from tests.runtime.bus_contract import landed
 from tests.support.aio import eventually
@@ -28,7 +29,7 @@ def test_settings_come_from_the_service_prefix_and_mask_secrets(monkeypatch: pyt
 
 
 async def test_consumer_logs_carry_event_id_detail_type_and_run_id() -> None:
-    structlog.reset_defaults()
+    configure_logging("DEBUG", json_logs=False)  # an earlier test may have raised the level
     bus = EventBus(InMemoryTransport())
     done: list[str] = []
 
