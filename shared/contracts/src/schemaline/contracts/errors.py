@@ -16,6 +16,7 @@ class PipeCode(StrEnum):
     DRIFT_DETECTED = "PIPE-1204"
     LAMBDA_INVOCATION_ERROR = "PIPE-1301"
     METADATA_SYNC_FAILURE = "PIPE-1402"
+    EVENT_DEAD_LETTERED = "PIPE-1501"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,11 @@ CATALOG = MappingProxyType(
                 PipeCode.METADATA_SYNC_FAILURE,
                 "Metadata sync failure",
                 "Re-run metadata writer job",
+            ),
+            CatalogEntry(
+                PipeCode.EVENT_DEAD_LETTERED,
+                "Event dead-lettered",
+                "Read the reason (schemaline dlq show), fix the cause, then schemaline dlq redrive",
             ),
         )
     }
