@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from schemaline.runtime.bus import EventBus, Transport, build_bus
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.handling import Binding, Handlers, TxHandlers
+from schemaline.runtime.http.app import limit_requests
 from schemaline.runtime.migrate import Migration, create_all, require_tables, run_migration
 from schemaline.runtime.outbox import OutboxRelay
 from schemaline.runtime.settings import ServiceSettings
@@ -150,6 +151,7 @@ async def start(
         running = Running(spec, settings, deps, bus, engine, relay, app)
         if app is not None:  # its /api/v1/health fails when one of these tasks stops
             app.state.liveness = running.alive
+            limit_requests(app, settings.http)
         # Exit runs in reverse: the relay stops, then the consumers, then the service's parts close.
         stack.push_async_callback(bus.close)
         await bus.start()
