@@ -25,6 +25,7 @@ from schemaline.runtime.bus import EventBus, Transport, build_bus
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.handling import Binding, Handlers, TxHandlers
 from schemaline.runtime.http.app import limit_requests
+from schemaline.runtime.http.dlq import serve_dead_letters
 from schemaline.runtime.migrate import Migration, create_all, require_tables, run_migration
 from schemaline.runtime.outbox import OutboxRelay
 from schemaline.runtime.settings import ServiceSettings
@@ -152,6 +153,7 @@ async def start(
         if app is not None:  # its /api/v1/health fails when one of these tasks stops
             app.state.liveness = running.alive
             limit_requests(app, settings.http)
+            serve_dead_letters(app, bus.transport, spec.name)
         # Exit runs in reverse: the relay stops, then the consumers, then the service's parts close.
         stack.push_async_callback(bus.close)
         await bus.start()
