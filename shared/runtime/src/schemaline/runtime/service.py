@@ -153,7 +153,8 @@ async def start(
         if app is not None:  # its /api/v1/health fails when one of these tasks stops
             app.state.liveness = running.alive
             limit_requests(app, settings.http)
-            serve_dead_letters(app, bus.transport, spec.name)
+            if spec.handlers.detail_types and hasattr(app.state, "tokens"):  # it consumes; its API has auth
+                serve_dead_letters(app, bus.transport, spec.name)
         # Exit runs in reverse: the relay stops, then the consumers, then the service's parts close.
         stack.push_async_callback(bus.close)
         await bus.start()
