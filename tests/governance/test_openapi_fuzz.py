@@ -59,4 +59,7 @@ def test_the_document_names_every_route(live: str) -> None:
         "/api/v1/governance/violations",
         "/api/v1/ledger/verify",
         "/api/v1/ledger/replay",
+        "/api/v1/dlq",
+        "/api/v1/dlq/{message_id}",
+        "/api/v1/dlq/redrive",
     }
