@@ -107,7 +107,9 @@ async def open_deps(wiring: PipelineWiring) -> AsyncIterator[StageDeps]:
     ):
         try:
             await bus.connect()
-            yield StageDeps(objects=objects, publisher=bus, schemas=registry.resolver)
+            yield StageDeps(
+                objects=objects, publisher=bus, schemas=registry.resolver, contracts=registry.contracts
+            )
         finally:
             await bus.close()
 
@@ -137,7 +139,9 @@ async def open_local_deps(settings: PipelineSettings) -> AsyncIterator[StageDeps
     ):
         try:
             await bus.connect()
-            yield StageDeps(objects=objects, publisher=bus, schemas=registry.resolver)
+            yield StageDeps(
+                objects=objects, publisher=bus, schemas=registry.resolver, contracts=registry.contracts
+            )
         finally:
             await bus.close()
 

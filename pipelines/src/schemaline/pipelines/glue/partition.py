@@ -50,6 +50,7 @@ class PartitionPlan:
     reads: Checked
     writes: Checked
     transform: StageTransform
+    post_check: bool = True  # map stages: check each transformed record (the contract's post-transform)
 
     @property
     def pre_policy(self) -> StagePolicy:
@@ -111,7 +112,8 @@ class PartitionRun:
             self._stats.partial = plan.transform.empty()
         else:
             self._map = plan.transform
-            self._post = engine.session(plan.writes.schema, plan.writes.policy, sink=self._post_reject)
+            if plan.post_check:
+                self._post = engine.session(plan.writes.schema, plan.writes.policy, sink=self._post_reject)
         self._not_json = 0
 
     def feed(self, lines: Sequence[bytes | str]) -> None:
@@ -148,10 +150,10 @@ class PartitionRun:
             for record in kept:
                 self._fold.add(stats.partial, record)
             return
-        assert self._post is not None
         assert self._map is not None
         produced = self._map(kept)
-        self._post.feed_records(produced)
+        if self._post is not None:
+            self._post.feed_records(produced)
         if produced:
             self._out(b"".join(orjson.dumps(record) + b"\n" for record in produced))
         stats.records_out += len(produced)
