@@ -18,6 +18,7 @@ class PipeCode(StrEnum):
     LAMBDA_INVOCATION_ERROR = "PIPE-1301"
     JOB_ERROR = "PIPE-1302"
     METADATA_SYNC_FAILURE = "PIPE-1402"
+    EVENT_DEAD_LETTERED = "PIPE-1501"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,11 @@ CATALOG = MappingProxyType(
                 PipeCode.METADATA_SYNC_FAILURE,
                 "Metadata sync failure",
                 "Re-run metadata writer job",
+            ),
+            CatalogEntry(
+                PipeCode.EVENT_DEAD_LETTERED,
+                "Event dead-lettered",
+                "Read the reason (schemaline dlq show), fix the cause, then schemaline dlq redrive",
             ),
         )
     }
