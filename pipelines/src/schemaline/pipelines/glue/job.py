@@ -20,6 +20,7 @@ partitions wrote.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from opentelemetry import trace
@@ -76,6 +77,7 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
             output = await _produce(args, deps, spec, resolved, reads, target)
         except StageFailure as failure:
             log.warning("%s run %s failed: %s", args.pipeline_id, args.run_id, failure)
+            _record_run(args, deps, spec, failed=True)
             failed = await emit.pipeline_failed(
                 deps.publisher,
                 pipeline_id=args.pipeline_id,
@@ -111,6 +113,7 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
             record_count=output.records_out,
             inputs=(args.input_path,),
         )
+        _record_run(args, deps, spec, failed=False)
         return StageResult(
             pipeline_id=args.pipeline_id,
             layer=spec.layer,
@@ -146,16 +149,24 @@ async def _produce(
             PipeCode.VALIDATION_FAILED, f"input object {args.input_path} does not exist"
         ) from None
     try:
-        return await _land(args, deps, plan, staged, target)
+        return await _land(args, deps, spec, plan, staged, target)
     finally:
         staged.discard()
 
 
+def _record_run(args: JobArgs, deps: StageDeps, spec: StageSpec, *, failed: bool) -> None:
+    deps.metrics.run(
+        pipeline_id=args.pipeline_id, layer=spec.layer.value, component=spec.component, failed=failed
+    )
+
+
 async def _land(
-    args: JobArgs, deps: StageDeps, plan: PartitionPlan, staged: StagedParts, target: str
+    args: JobArgs, deps: StageDeps, spec: StageSpec, plan: PartitionPlan, staged: StagedParts, target: str
 ) -> _Output:
     totals = Totals.of(staged.stats)
     pre = decide(totals.pre, plan.pre_policy)
+    checked = {"component": spec.component, "layer": spec.layer.value}
+    deps.metrics.validation(pre.outcome, totals.pre_ms, check="pre", **checked)
     if pre.outcome is Outcome.FAIL:
         raise failure(
             pre, f"pre-job validation of {args.input_path} against {plan.reads.fqid}", totals.pre_errors
@@ -164,12 +175,16 @@ async def _land(
     records_out = totals.records_out
     if isinstance(plan.transform, FoldStage):
         produced = plan.transform.rows([stats.partial for stats in staged.stats])
+        started = time.perf_counter()
         post_result = deps.engine.validate_records(produced, plan.writes.schema, plan.writes.policy)
+        post_ms = (time.perf_counter() - started) * 1000
+        deps.metrics.validation(post_result.verdict.outcome, post_ms, check="post", **checked)
         stop_on_failure(post_result, f"post-transform validation against {plan.writes.fqid}")
         post = post_result.verdict
         rows, records_out = jsonl.dumps(produced), len(produced)
     else:
         post = decide(totals.post, plan.writes.policy)
+        deps.metrics.validation(post.outcome, totals.post_ms, check="post", **checked)
         if post.outcome is Outcome.FAIL:
             raise failure(post, f"post-transform validation against {plan.writes.fqid}", totals.post_errors)
     if post.outcome is Outcome.DRIFT:
