@@ -14,6 +14,7 @@ registry cannot be reached); any other exception is PIPE-1301, the Lambda invoca
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,7 @@ from schemaline.pipelines.results import StageResult, StageStatus
 from schemaline.sdk.validation import validate_envelope
 
 COMPONENT = "lambda:extractor"
+LAYER = Layer.EXTRACTOR.value
 log = logging.getLogger("schemaline.pipelines.extractor")
 tracer = trace.get_tracer("schemaline.pipelines")
 
@@ -90,8 +92,11 @@ async def _land(
         deps.contracts, settings.pipeline_id, Layer.EXTRACTOR, Component.LAMBDA, settings.schema_fqid
     )
     envelope, records = _parts(event)
+    started = time.perf_counter()
     checked = validate_envelope(envelope, declared=settings.schema_fqid, now=now)
+    checking_ms = (time.perf_counter() - started) * 1000
     if not checked.valid or checked.fqid is None:
+        deps.metrics.validation("fail", checking_ms, component=COMPONENT, layer=LAYER, check="envelope")
         first = checked.errors[0]
         raise StageFailure(
             PipeCode.VALIDATION_FAILED,
@@ -100,7 +105,12 @@ async def _land(
         )
     resolved = await resolve(deps.schemas.pin(), Selector.exact(checked.fqid))
     if binding.runs(Check.ON_INVOCATION):
+        started = time.perf_counter()
         result = deps.engine.validate_records(records, resolved.schema, binding.policy)
+        checking_ms += (time.perf_counter() - started) * 1000
+        deps.metrics.validation(
+            result.verdict.outcome, checking_ms, component=COMPONENT, layer=LAYER, check="payload"
+        )
         stop_on_failure(result, f"payload against {resolved.fqid}", base="/records")
     target = output_object(settings.landing_path, run_id)
     await deps.objects.put_bytes(target, jsonl.dumps(records))
@@ -114,6 +124,7 @@ async def _land(
         object_uri=target,
         record_count=len(records),
     )
+    deps.metrics.run(pipeline_id=settings.pipeline_id, layer=LAYER, component=COMPONENT, failed=False)
     return StageResult(
         pipeline_id=settings.pipeline_id,
         layer=Layer.EXTRACTOR,
@@ -147,6 +158,7 @@ async def _failed(
         schema_ref=str(settings.schema_fqid),
         violations=violations,
     )
+    deps.metrics.run(pipeline_id=settings.pipeline_id, layer=LAYER, component=COMPONENT, failed=True)
     return StageResult(
         pipeline_id=settings.pipeline_id,
         layer=Layer.EXTRACTOR,

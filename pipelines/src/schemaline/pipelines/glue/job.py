@@ -20,6 +20,7 @@ partitions wrote.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +108,7 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
             record_count=output.records_out,
             inputs=(args.input_path,),
         )
+        _record_run(args, deps, spec, failed=False)
         return StageResult(
             pipeline_id=args.pipeline_id,
             layer=spec.layer,
@@ -132,6 +134,7 @@ async def _failed(
     message: str,
     failure: StageFailure | None,
 ) -> StageResult:
+    _record_run(args, deps, spec, failed=True)
     failed = await emit.pipeline_failed(
         deps.publisher,
         pipeline_id=args.pipeline_id,
@@ -202,18 +205,33 @@ async def _produce(
             PipeCode.VALIDATION_FAILED, f"input object {args.input_path} does not exist"
         ) from None
     try:
-        return await _land(args, deps, binding, plan, staged, target)
+        return await _land(args, deps, spec, binding, plan, staged, target)
     finally:
         staged.discard()
 
 
+def _record_run(args: JobArgs, deps: StageDeps, spec: StageSpec, *, failed: bool) -> None:
+    deps.metrics.run(
+        pipeline_id=args.pipeline_id, layer=spec.layer.value, component=spec.component, failed=failed
+    )
+
+
 async def _land(
-    args: JobArgs, deps: StageDeps, binding: Binding, plan: PartitionPlan, staged: StagedParts, target: str
+    args: JobArgs,
+    deps: StageDeps,
+    spec: StageSpec,
+    binding: Binding,
+    plan: PartitionPlan,
+    staged: StagedParts,
+    target: str,
 ) -> _Output:
     """Records the input schema rejects are always left out (they were quarantined upstream); the
     checks the binding makes decide whether the run may land."""
     totals = Totals.of(staged.stats)
     pre = decide(totals.pre, plan.pre_policy)
+    checked = {"component": spec.component, "layer": spec.layer.value}
+    if binding.runs(Check.PRE_JOB):
+        deps.metrics.validation(pre.outcome, totals.pre_ms, check="pre", **checked)
     if pre.outcome is Outcome.FAIL and binding.runs(Check.PRE_JOB):
         raise failure(
             pre, f"pre-job validation of {args.input_path} against {plan.reads.fqid}", totals.pre_errors
@@ -224,12 +242,18 @@ async def _land(
     if isinstance(plan.transform, FoldStage):
         produced = plan.transform.rows([stats.partial for stats in staged.stats])
         if binding.runs(Check.PUBLISH):
+            started = time.perf_counter()
             post_result = deps.engine.validate_records(produced, plan.writes.schema, plan.writes.policy)
+            post_ms = (time.perf_counter() - started) * 1000
+            deps.metrics.validation(post_result.verdict.outcome, post_ms, check="publish", **checked)
             stop_on_failure(post_result, f"publish validation against {plan.writes.fqid}")
             post = post_result.verdict
         rows, records_out = jsonl.dumps(produced), len(produced)
-    elif post.outcome is Outcome.FAIL:
-        raise failure(post, f"post-transform validation against {plan.writes.fqid}", totals.post_errors)
+    else:
+        if plan.post_check:
+            deps.metrics.validation(post.outcome, totals.post_ms, check="post", **checked)
+        if post.outcome is Outcome.FAIL:
+            raise failure(post, f"post-transform validation against {plan.writes.fqid}", totals.post_errors)
     if post.outcome is Outcome.DRIFT:
         # Landed as they are: the validator quarantines them and raises the drift.
         log.warning("%s run %s: %s", args.pipeline_id, args.run_id, post.reason)

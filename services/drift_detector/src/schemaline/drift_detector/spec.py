@@ -16,6 +16,7 @@ from schemaline.drift_detector.tables import metadata
 from schemaline.runtime.http.auth import TokenTable
 from schemaline.runtime.objectstore import ObjectStore, open_object_store
 from schemaline.runtime.service import Parts, ServiceSpec
+from schemaline.sdk.metrics import PipelineMetrics
 from schemaline.sdk.registry_settings import connect_registry
 
 
@@ -37,13 +38,10 @@ async def open_deps(
                 connect_registry(settings.registry, transport=parts.http)
             )
             schemas = ResolverSchemas(registry.resolver)
-        meter = metrics.get_meter("schemaline.drift_detector", meter_provider=meter_provider)
         yield Deps(
             schemas=schemas,
             objects=objects,
-            drift_events=meter.create_counter(
-                "pipeline.drift_events", unit="{event}", description="Schema drift detected (count per day)"
-            ),
+            metrics=PipelineMetrics.create(meter_provider),
             rerun_prefix=settings.rerun_prefix,
         )
 

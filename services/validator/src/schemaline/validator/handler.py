@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass, field
 
 import structlog
-from opentelemetry.metrics import Counter, Histogram
 
 from schemaline.contracts import (
     BatchLanded,
@@ -20,6 +19,7 @@ from schemaline.contracts import (
 from schemaline.runtime.handling import Emitter, Handlers
 from schemaline.runtime.objectstore import ObjectNotFound, ObjectStore
 from schemaline.sdk.contract_check import outside_contract
+from schemaline.sdk.metrics import PipelineMetrics
 from schemaline.sdk.validation import (
     IncompatibleSchemaError,
     Outcome,
@@ -39,8 +39,7 @@ class Deps:
     catalog: SchemaCatalog
     objects: ObjectStore
     quarantine_prefix: str
-    latency: Histogram
-    batches: Counter
+    metrics: PipelineMetrics
     engine: ValidationEngine = field(default_factory=ValidationEngine)
 
 
@@ -58,9 +57,7 @@ async def on_batch_landed(envelope: Envelope[BatchLanded], deps: Deps, out: Emit
     verdict = await _validate(envelope, deps)
     elapsed_ms = (time.perf_counter() - started) * 1000
     outcome = _outcome_of(verdict)
-    attributes = {"layer": landed.layer.value, "outcome": outcome}
-    deps.latency.record(elapsed_ms, attributes)
-    deps.batches.add(1, attributes)
+    deps.metrics.validation(outcome, elapsed_ms, component=SERVICE, layer=landed.layer.value, check="batch")
     log.info("batch verdict", verdict=verdict.DETAIL_TYPE, outcome=outcome, ms=round(elapsed_ms, 2))
     out.emit(verdict, "verdict")
 

@@ -9,6 +9,7 @@ from opentelemetry import metrics
 
 from schemaline.runtime.objectstore import ObjectStore, open_object_store
 from schemaline.runtime.service import Parts, ServiceSpec
+from schemaline.sdk.metrics import PipelineMetrics
 from schemaline.sdk.registry_settings import connect_registry
 from schemaline.validator.handler import HANDLERS, SERVICE, Deps
 from schemaline.validator.pins import SqlPins
@@ -37,19 +38,11 @@ async def open_deps(
             )
             # Run pins in the service's database, so that every replica keeps a run on one version.
             catalog = RegistryCatalog(registry.resolver, registry.contracts, SqlPins(parts.database()))
-        meter = metrics.get_meter("schemaline.validator", meter_provider=meter_provider)
         yield Deps(
             catalog=catalog,
             objects=objects,
             quarantine_prefix=settings.quarantine_prefix,
-            latency=meter.create_histogram(
-                "pipeline.runtime_validation_latency_ms", unit="ms", description="Batch validation time"
-            ),
-            batches=meter.create_counter(
-                "pipeline.validation_batches",
-                unit="{batch}",
-                description="Batches validated, by outcome (pass/drift/fail): the success rate's source",
-            ),
+            metrics=PipelineMetrics.create(meter_provider),
         )
 
 

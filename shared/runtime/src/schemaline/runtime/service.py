@@ -18,12 +18,14 @@ from typing import Any, Generic, TypeVar
 import httpx
 from fastapi import FastAPI
 from opentelemetry import trace
+from prometheus_client import CollectorRegistry
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.runtime.bus import EventBus, Transport, build_bus
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.handling import Binding, Handlers, TxHandlers
+from schemaline.runtime.metrics import serve_metrics
 from schemaline.runtime.migrate import Migration, create_all, require_tables, run_migration
 from schemaline.runtime.outbox import OutboxRelay
 from schemaline.runtime.settings import ServiceSettings
@@ -124,9 +126,13 @@ async def start(
     engine: AsyncEngine | None = None,
     http: httpx.AsyncBaseTransport | None = None,
     tracer: trace.Tracer | None = None,
+    scrape: CollectorRegistry | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Running[S, D]]:
-    """Start `spec` on `settings`; overrides replace parts (a shared transport, an engine, fakes)."""
+    """Start `spec` on `settings`; overrides replace parts (a shared transport, an engine, fakes).
+
+    With `scrape`, the service's HTTP app (a bare one if it has no API) serves it at `/metrics`.
+    """
     async with contextlib.AsyncExitStack() as stack:
         if engine is None and spec.stateful:
             engine = create_engine(settings.database.url.get_secret_value(), **spec.engine_options)
@@ -147,6 +153,9 @@ async def start(
         if (hook := spec.handlers.bind_dead_letter(deps)) is not None:
             bus.on_dead_letter(spec.name, hook)
         app = spec.api(deps, parts) if spec.api is not None else None
+        if scrape is not None:
+            app = app or FastAPI(title=f"{spec.name} metrics")
+            serve_metrics(app, scrape)
         running = Running(spec, settings, deps, bus, engine, relay, app)
         if app is not None:  # its /api/v1/health fails when one of these tasks stops
             app.state.liveness = running.alive

@@ -101,6 +101,17 @@ class TelemetrySettings(BaseModel):
         default="none", description="Span exporter: none, console, OTLP/HTTP, or JSON lines to a file"
     )
     otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP endpoint for traces")
+    metrics: Literal["none", "otlp", "prometheus", "both"] = Field(
+        default="none",
+        description="Metrics exporter: none, OTLP/HTTP, a Prometheus `/metrics` on the service's HTTP "
+        "port, or both",
+    )
+    otlp_metrics_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP endpoint for metrics (…/v1/metrics); unset: OTEL_EXPORTER_OTLP_* or "
+        "localhost:4318",
+    )
+    metrics_interval_s: float = Field(default=60.0, gt=0, description="Seconds between OTLP metric exports")
     jsonl_path: str | None = Field(default=None, description="File the jsonl exporter appends spans to")
 
 
