@@ -139,7 +139,7 @@ SCHEMALINE_CT_PROJECT=$project SCHEMALINE_CT_PROFILE=$PROFILE \
 
 # Every service exported its spans over OTLP to the collector's address (its stand-in logs who did).
 deadline=$((SECONDS + 30))
-for service in registry validator drift_detector lineage_writer governance; do
+for service in registry validator drift_detector lineage_writer governance console; do
   until podman logs "$(container otel-collector)" 2>/dev/null | grep -q "^exported $service "; do
     ((SECONDS < deadline)) || { echo "no spans from $service reached otel-collector:4318" >&2; exit 1; }
     sleep 1

@@ -11,7 +11,8 @@ from tests.support.aio import eventually
 
 
 class ValidatorSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="SCHEMALINE_VALIDATOR_", env_nested_delimiter="__")
+    # Only the prefix: the nested delimiter (and `extra="ignore"`) come from ServiceSettings.
+    model_config = SettingsConfigDict(env_prefix="SCHEMALINE_VALIDATOR_")
 
 
 def test_settings_come_from_the_service_prefix_and_mask_secrets(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -143,9 +143,7 @@ def pipeline_deps() -> contextlib.AbstractAsyncContextManager[StageDeps]:
 class PipelineSettings(ServiceSettings):
     """A stage run off AWS: `SCHEMALINE_PIPELINE_BUS__*`, `_OBJECTS__*`, `_REGISTRY__URL`/`__TOKEN`."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SCHEMALINE_PIPELINE_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="SCHEMALINE_PIPELINE_")
 
     service_name: str = "pipelines"
     registry: RegistryClientSettings = Field(default_factory=RegistryClientSettings)

@@ -161,7 +161,8 @@ class HttpSettings(BaseModel):
 
 
 class ServiceSettings(BaseSettings):
-    """Base of every service's settings; subclasses set `env_prefix`, e.g. SCHEMALINE_VALIDATOR_."""
+    """Base of every service's settings; a subclass sets only its `env_prefix` (pydantic merges the
+    rest of this config into it): `model_config = SettingsConfigDict(env_prefix="SCHEMALINE_X_")`."""
 
     model_config = SettingsConfigDict(env_prefix="SCHEMALINE_", env_nested_delimiter="__", extra="ignore")
 
