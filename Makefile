@@ -10,7 +10,7 @@ SOURCES = $(wildcard shared services cli pipelines deploy/wiring tests bench)
 WORKSPACE = $(patsubst %/pyproject.toml,%,$(wildcard shared/*/pyproject.toml services/*/pyproject.toml cli/pyproject.toml pipelines/pyproject.toml deploy/wiring/pyproject.toml))
 EXPORT := $(UV) export --quiet --hashes --no-emit-workspace --no-header --no-annotate
 
-.PHONY: install demo test lint pytest bench lock schemas image-test compose-test wheels layer
+.PHONY: install demo test lint pytest bench lock schemas image-test compose-test wheels layer faults
 
 install: $(VENV)/.installed
 
@@ -39,6 +39,11 @@ pytest: install
 	@$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint pytest
+
+# The fault suite (tests/faults, docs/reliability.md): services as processes on RabbitMQ and PostgreSQL,
+# killed, cut off, poisoned; prints the table of figures. Not part of `make test`: it takes minutes.
+faults: install
+	@SCHEMALINE_FAULTS=1 $(BIN)/pytest -p no:randomly tests/faults $(PYTEST_ARGS)
 
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b $(BENCH_ARGS) || exit 1; done

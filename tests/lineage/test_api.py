@@ -17,6 +17,7 @@ from schemaline.lineage_writer.rows import to_rows
 from schemaline.lineage_writer.sql_store import SqlLineageReader, SqlLineageSink, create_schema
 from schemaline.lineage_writer.store import InMemoryLineageStore, LineageReader
 from schemaline.runtime.bus import EventBus, InMemoryTransport
+from schemaline.runtime.bus.dead_letters import drain
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.settings import Role
 from tests.lineage import example_a as ex
@@ -133,7 +134,11 @@ async def test_redrive_republishes_dead_letters(app: FastAPI, transport: InMemor
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://lineage") as http:
         response = await http.post("/api/v1/lineage/redrive", headers=bearer(Role.PUBLISHER))
     assert response.json() == {"republished": 1, "unreadable": 1}
-    assert [e.id for e in transport.events()] == [event.id]
+    assert transport.depth("lineage_writer") == 1, "the event is back in the writer's queue"
+    (kept,) = await drain(transport, "lineage_writer")
+    assert (kept.body, kept.reason) == (b"not json", "PIPE-1402"), (
+        "what is not an event stays, with its reason"
+    )
 
 
 async def test_roles(app: FastAPI) -> None:

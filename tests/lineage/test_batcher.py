@@ -11,11 +11,14 @@ from pydantic import SecretStr
 
 from schemaline.contracts import Envelope, PipeCode, PipelineFailed, encode
 from schemaline.lineage_writer.batcher import BatchWriter
+from schemaline.lineage_writer.queries import summarise
+from schemaline.lineage_writer.redrive import redrive
 from schemaline.lineage_writer.rows import EventRows, to_rows
 from schemaline.lineage_writer.settings import SERVICE, LineageSettings
 from schemaline.lineage_writer.spec import SPEC
 from schemaline.lineage_writer.store import InMemoryLineageStore
 from schemaline.runtime.bus import InMemoryTransport, OutgoingMessage, build_bus
+from schemaline.runtime.bus.dead_letters import drain
 from schemaline.runtime.service import start
 from schemaline.runtime.settings import BusSettings, DatabaseSettings
 from tests.lineage.example_a import example_a
@@ -125,7 +128,7 @@ async def test_a_write_that_keeps_failing_ends_as_pipe_1402_and_in_the_dlq(tmp_p
     assert alert.code is PipeCode.METADATA_SYNC_FAILURE
     assert alert.failed_event_id == events[0].id
     assert alert.pipeline_id == events[0].detail.pipeline_id
-    letters = await transport.dead_letters(SERVICE)
+    letters = await drain(transport, SERVICE)
     assert [letter.body for letter in letters] == [transport_body(events[0], transport)]
     assert "value out of range" in letters[0].reason
     # The alert itself was recorded as lineage: the failure is in the run's trace.
@@ -150,4 +153,29 @@ async def test_the_alert_comes_only_when_the_consumer_gives_up(tmp_path: Path) -
         await transport.publish([OutgoingMessage(e.detail_type, encode(e), e.id) for e in events])
         await eventually(lambda: len(sink.rows) == len(events), what="every event, once the sink is back")
     assert [m for m in transport.published if m.routing_key == "PipelineFailed"] == []
-    assert await transport.dead_letters(SERVICE) == []
+    assert await drain(transport, SERVICE) == []
+
+
+async def test_a_redriven_run_shows_its_latest_verdict_not_the_pipe_1402(tmp_path: Path) -> None:
+    transport = InMemoryTransport()
+    bus_settings = BusSettings(max_attempts=2, retry_backoff_s=0.001)
+    sink = FlakySink()
+    events = example_a()
+    verdict = events[1]  # the first stage's SchemaValidated
+    sink.poison.add(verdict.id)
+    database = DatabaseSettings(url=SecretStr(f"sqlite+aiosqlite:///{tmp_path / 'lineage.db'}"))
+    settings = LineageSettings(bus=bus_settings, database=database)
+    run_id = verdict.detail.run_id
+
+    async def run_status() -> tuple[str, str | None]:
+        summary = summarise(run_id, await sink.events_for_runs([run_id]))
+        return summary.status, summary.error_code
+
+    async with start(SPEC, settings, transport=transport, sink=sink) as running:
+        await transport.publish([OutgoingMessage(e.detail_type, encode(e), e.id) for e in events])
+        await eventually(lambda: len(sink.rows) == len(events), what="the others and the PIPE-1402 written")
+        assert await run_status() == ("failed", "PIPE-1402")
+        sink.poison.clear()  # the database is healthy again: the operator redrives
+        assert await redrive(running.bus) == (1, 0)
+        await eventually(lambda: verdict.id in sink.rows, what="the redriven verdict recorded")
+    assert await run_status() == ("success", None)

@@ -15,6 +15,7 @@ from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_UNREACHABLE,
 
 if TYPE_CHECKING:
     from schemaline.sdk.operators.base import ServiceClient
+    from schemaline.sdk.operators.dlq import DeadLetterClient
     from schemaline.sdk.operators.drift import DriftClient
     from schemaline.sdk.operators.governance import GovernanceClient
     from schemaline.sdk.operators.lineage import LineageClient
@@ -25,6 +26,7 @@ ENDPOINTS = {
     "drift": ("SCHEMALINE_DRIFT_URL", "http://127.0.0.1:8085"),
     "governance": ("SCHEMALINE_GOVERNANCE_URL", "http://127.0.0.1:8086"),
     "lineage": ("SCHEMALINE_LINEAGE_URL", "http://127.0.0.1:8087"),
+    "registry": ("SCHEMALINE_REGISTRY_URL", "http://127.0.0.1:8081"),
 }
 
 C = TypeVar("C", bound="ServiceClient")
@@ -117,3 +119,16 @@ def lineage(args: argparse.Namespace, action: Callable[[LineageClient], Awaitabl
     from schemaline.sdk.operators.lineage import LineageClient
 
     return _call(args, "lineage", LineageClient, action)
+
+
+def dead_letters(
+    args: argparse.Namespace, service: str, action: Callable[[DeadLetterClient], Awaitable[T]]
+) -> T:
+    from schemaline.sdk.operators.dlq import DeadLetterClient
+
+    def client(url: str, *, token: str) -> DeadLetterClient:
+        made = DeadLetterClient(url, token=token)
+        made.service = service
+        return made
+
+    return _call(args, service, client, action)

@@ -165,6 +165,7 @@ def _redrive(args: argparse.Namespace) -> int:
         print_json(result)
     else:
         print(
-            f"republished {result['republished']} dead-lettered event(s); {result['unreadable']} unreadable"
+            f"republished {result['republished']} dead-lettered event(s); "
+            f"{result['unreadable']} not events, kept in the DLQ with their reason"
         )
     return EXIT_OK if result["unreadable"] == 0 else EXIT_FAILED

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from schemaline.cli import (
     contracts_cmd,
     demo_args,
+    dlq_cmd,
     drift_cmd,
     governance_cmd,
     jobs_cmd,
@@ -32,6 +33,7 @@ COMMANDS = (
     validate_cmd,
     drift_cmd,
     lineage_cmd,
+    dlq_cmd,
     ledger_cmd,
     governance_cmd,
     jobs_cmd,

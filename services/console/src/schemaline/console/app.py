@@ -22,6 +22,7 @@ from schemaline.console.web import (
     login_redirect,
     render,
 )
+from schemaline.runtime.http.limits import BodyLimit
 from schemaline.sdk.operators import ServiceError, ServiceUnreachableError
 from schemaline.sdk.registry_api import RegistryApiError
 from schemaline.sdk.resolver.errors import RegistryRequestError, SchemaFetchError, SchemaNotFoundError
@@ -123,4 +124,5 @@ def create_app(state: Console) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_errors(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)  # forms are small: nothing big may tie up the process
     return app

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from schemaline.contracts import PipeCode
 from schemaline.lineage_writer.rows import LineageRow
 from schemaline.lineage_writer.store import VERDICTS, LineageReader, RunWindow
 
@@ -41,10 +42,18 @@ class RunSummary:
 
 
 def summarise(run_id: str, rows: Sequence[LineageRow]) -> RunSummary:
-    """Fold a run's events (in time order) into its current state."""
+    """Fold a run's events (in time order) into its current state.
+
+    A PIPE-1402 says the event that caused it (`causation_id`) was not recorded; once a redrive has
+    recorded that event after all, the alert no longer speaks for the run and the run's own verdicts
+    decide, although the alert was raised after them.
+    """
     summary = RunSummary(run_id)
+    recorded = {row.event_id for row in rows}
     for row in rows:
         summary.event_ids.append(row.event_id)
+        if row.error_code == PipeCode.METADATA_SYNC_FAILURE.value and row.causation_id in recorded:
+            continue
         summary.pipeline_id = summary.pipeline_id or row.pipeline_id
         summary.layer = summary.layer or row.layer
         summary.rerun_of = summary.rerun_of or row.rerun_of

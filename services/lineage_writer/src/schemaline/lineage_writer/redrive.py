@@ -1,30 +1,15 @@
-"""Re-run the metadata writer (PIPE-1402's operator action): send its dead letters back to the bus."""
+"""Re-run the metadata writer (PIPE-1402's operator action): send its dead letters back to it."""
 
 from __future__ import annotations
 
-import structlog
-
-from schemaline.contracts import EventDecodeError, decode
 from schemaline.lineage_writer.settings import SERVICE
 from schemaline.runtime.bus import EventBus
-
-log = structlog.get_logger("schemaline.lineage_writer")
+from schemaline.runtime.bus.dead_letters import redrive as redrive_letters
 
 
 async def redrive(bus: EventBus, service: str = SERVICE) -> tuple[int, int]:
-    """Republish every dead-lettered event; (republished, left as unreadable).
-
-    Events go to the exchange again, so every subscriber sees them once more: all are idempotent on
-    the event id, so only the writer that missed them acts.
-    """
-    letters = await bus.dead_letters(service)
-    events = []
-    unreadable = 0
-    for letter in letters:
-        try:
-            events.append(decode(letter.body))
-        except EventDecodeError as exc:
-            unreadable += 1
-            log.error("dead letter is not an event; dropped from redrive", reason=str(exc))
-    await bus.publish_many(events)
-    return len(events), unreadable
+    """Republish the dead-lettered events one at a time, each removed only once sent; (republished,
+    kept: letters that are not events stay in the DLQ with their reason). The same as `/api/v1/dlq`."""
+    await bus.connect()
+    result = await redrive_letters(bus.transport, service)
+    return result.republished, result.kept

@@ -12,6 +12,7 @@ from jsonschema.exceptions import SchemaError as JsonSchemaError
 from schemaline.contracts import ChangeSummary, Fingerprint, Version
 from schemaline.registry.errors import InvalidSchemaError
 from schemaline.registry.fingerprint import fingerprint_of, normalize
+from schemaline.registry.limits import shape_problem
 from schemaline.registry.model import SchemaVersion, SubjectConfig
 from schemaline.sdk.compat import Level, Policy, SchemaError, Verdict
 from schemaline.sdk.compat.api import JsonSchema
@@ -65,8 +66,13 @@ def parse_candidate(document: Any) -> Candidate:
         raise InvalidSchemaError(
             f"a JSON Schema is an object or a boolean, got {type(document).__name__}", pointer=""
         )
+    if (problem := shape_problem(document)) is not None:
+        pointer, what = problem
+        raise InvalidSchemaError(f"schema too large: {what}", pointer=pointer)
     try:
         metaschema_validator(document).check_schema(document)
+    except RecursionError:  # within the limits above this should not happen; it must never be a 500
+        raise InvalidSchemaError("schema too deeply nested to check", pointer="") from None
     except JsonSchemaError as exc:
         pointer = "".join(f"/{part}" for part in exc.path)
         raise InvalidSchemaError(f"not a valid JSON Schema: {exc.message}", pointer=pointer) from None
@@ -105,6 +111,8 @@ def assess(
         verdict = checker(candidate.checked, [v.checked for v in live], config.level, config.policy)
     except SchemaError as exc:
         raise InvalidSchemaError(str(exc)) from None
+    except RecursionError:
+        raise InvalidSchemaError("schema too deeply nested to compare", pointer="") from None
     base = history[-1]
     latest = base.fqid.version
     major = new_major or verdict.semver == "major" or _breaks_major_line(checker, candidate, live, config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -120,12 +121,12 @@ async def dry_run(
     policy: Policy | None = None,
 ) -> Assessment:
     """The verdict a proposal would get, registering nothing."""
-    candidate = parse_candidate(document)
+    candidate = await asyncio.to_thread(parse_candidate, document)
     async with registry.repo.transaction() as tx:
         config = await registry.config_of(tx, subject)
         history = await tx.versions(subject)
     config = SubjectConfig(level or config.level, policy or config.policy, config.explicit)
-    return assess(registry.checker, candidate, history, config)
+    return await asyncio.to_thread(assess, registry.checker, candidate, history, config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +148,11 @@ async def propose(
     covers: Sequence[CaseId] = (),
     new_major: bool = False,
 ) -> ProposeOutcome:
-    """Check a candidate and store it as a pending proposal; identical content returns what exists."""
-    candidate = parse_candidate(document)
+    """Check a candidate and store it as a pending proposal; identical content returns what exists.
+
+    Parsing and checking run in a worker thread: a big schema must not hold up every other request.
+    """
+    candidate = await asyncio.to_thread(parse_candidate, document)
     async with registry.repo.transaction() as tx:
         existing = await tx.version_by_fingerprint(subject, candidate.fingerprint)
         if existing is not None:
@@ -158,7 +162,9 @@ async def propose(
             return ProposeOutcome("pending", created=False, proposal=pending)
         config = await registry.config_of(tx, subject)
         history = await tx.versions(subject)
-        assessment = assess(registry.checker, candidate, history, config, new_major=new_major)
+        assessment = await asyncio.to_thread(
+            assess, registry.checker, candidate, history, config, new_major=new_major
+        )
         if assessment.blocks:
             raise IncompatibleError(
                 f"{subject}: the candidate breaks {config.level.value}/{config.policy.value} compatibility "

@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from schemaline.runtime.bus import EventBus, Transport, build_bus
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.handling import Binding, Handlers, TxHandlers
+from schemaline.runtime.http.app import limit_requests
+from schemaline.runtime.http.dlq import serve_dead_letters
 from schemaline.runtime.metrics import serve_metrics
 from schemaline.runtime.migrate import Migration, create_all, require_tables, run_migration
 from schemaline.runtime.objectstore import ObjectStore, open_object_store
@@ -174,6 +176,9 @@ async def start(
         running = Running(spec, settings, deps, bus, engine, relay, app)
         if app is not None:  # its /api/v1/health fails when one of these tasks stops
             app.state.liveness = running.alive
+            limit_requests(app, settings.http)
+            if spec.handlers.detail_types and hasattr(app.state, "tokens"):  # it consumes; its API has auth
+                serve_dead_letters(app, bus.transport, spec.name)
         # Exit runs in reverse: the relay stops, then the consumers, then the service's parts close.
         stack.push_async_callback(bus.close)
         await bus.start()

@@ -158,6 +158,15 @@ class HttpSettings(BaseModel):
     enabled: bool = Field(default=False, description="Serve the service's HTTP API from its process")
     host: str = Field(default="127.0.0.1", description="Address the HTTP API binds")
     port: int = Field(default=8080, ge=0, le=65535, description="Port the HTTP API binds")
+    max_body_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=1024, description="Bigger request bodies are refused with 413"
+    )
+    rate_per_s: float = Field(
+        default=20.0, gt=0, description="Requests per second a token may make to an expensive route (429)"
+    )
+    burst: int = Field(
+        default=40, ge=1, description="Requests a token may make at once to an expensive route"
+    )
 
 
 class ServiceSettings(BaseSettings):

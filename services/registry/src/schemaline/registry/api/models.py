@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from schemaline.contracts import CaseId, ChangeSummary, Fqid, SchemaContract, Subject
 from schemaline.registry.compat import Assessment
@@ -13,7 +13,7 @@ from schemaline.registry.model import ContractRevision, Proposal, ProposalState,
 from schemaline.runtime.http.errors import ErrorOut as BaseErrorOut
 from schemaline.sdk.compat import Level, Policy
 
-JsonSchemaDocument = dict[str, Any] | bool
+JsonSchemaDocument = dict[str, Any] | StrictBool  # not 0 or "true" taken as a boolean
 
 
 class _Body(BaseModel):

@@ -24,7 +24,7 @@ from schemaline.registry.api.models import (
 )
 from schemaline.registry.api.params import FqidParam, RegistryDep, SubjectParam
 from schemaline.registry.model import ProposalState
-from schemaline.runtime.http.auth import Configurer, Governor, Proposer, Reader
+from schemaline.runtime.http.auth import Configurer, Governor, LimitedProposer, LimitedReader, Reader
 
 router = APIRouter(tags=["subjects"])
 
@@ -70,7 +70,11 @@ async def get_version(registry: RegistryDep, fqid: FqidParam, _: Reader) -> Vers
     },
 )
 async def propose(
-    registry: RegistryDep, subject: SubjectParam, body: SchemaIn, principal: Proposer, response: Response
+    registry: RegistryDep,
+    subject: SubjectParam,
+    body: SchemaIn,
+    principal: LimitedProposer,
+    response: Response,
 ) -> ProposeOut:
     """Check a new version and propose it to governance; it is published once approved."""
     outcome = await service.propose(
@@ -103,7 +107,7 @@ async def propose(
 
 @router.post("/subjects/{subject}/compatibility", response_model=VerdictOut, responses=_422)
 async def check_compatibility(
-    registry: RegistryDep, subject: SubjectParam, body: CheckIn, _: Reader
+    registry: RegistryDep, subject: SubjectParam, body: CheckIn, _: LimitedReader
 ) -> VerdictOut:
     """Dry run: the verdict and changes a proposal would get; nothing is registered."""
     assessment = await service.dry_run(registry, subject, body.schema_, body.level, body.policy)

@@ -3,6 +3,7 @@ words it, with the engine's changes beside it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, replace
 from typing import Any
@@ -35,7 +36,7 @@ async def check(
 ) -> CheckOutcome:
     """Against version `number` (None: the latest) when `one`, else against what the level compares."""
     try:
-        candidate = parse_candidate(body.document())
+        candidate = await asyncio.to_thread(parse_candidate, body.document())
     except InvalidSchemaError as exc:
         raise errors.invalid_schema(f"{exc.message} (at {exc.pointer or '/'})") from None
     references = body.parsed_references()
@@ -55,5 +56,5 @@ async def check(
     if one:
         # One version named: compare with it alone, in the level's direction(s).
         config = replace(config, level=Level(config.level.value.removesuffix("_TRANSITIVE")))
-    assessment = assess(registry.checker, candidate, history, config)
+    assessment = await asyncio.to_thread(assess, registry.checker, candidate, history, config)
     return CheckOutcome(assessment.verdict.compatible, config.level, assessment.changes)

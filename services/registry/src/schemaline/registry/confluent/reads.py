@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from schemaline.contracts import Subject
 from schemaline.registry.compat import parse_candidate
 from schemaline.registry.confluent import errors
@@ -51,10 +53,10 @@ async def uses(registry: Registry, schema_id: int, *, deleted: bool) -> list[Reg
         return await tx.confluent.uses_of(schema_id, deleted=deleted)
 
 
-def candidate_key(body: SchemaIn) -> tuple[str, str]:
+async def candidate_key(body: SchemaIn) -> tuple[str, str]:
     """The normalized text and the content key of what a client sent."""
     try:
-        candidate = parse_candidate(body.document())
+        candidate = await asyncio.to_thread(parse_candidate, body.document())
     except InvalidSchemaError as exc:
         raise errors.invalid_schema(f"{exc.message} (at {exc.pointer or '/'})") from None
     return candidate.normalized, content_key(candidate.normalized, body.parsed_references())
@@ -62,7 +64,7 @@ def candidate_key(body: SchemaIn) -> tuple[str, str]:
 
 async def lookup(registry: Registry, subject: Subject, body: SchemaIn, *, deleted: bool) -> Registered:
     """The version of `subject` with this content (`POST /subjects/{s}`)."""
-    _text, key = candidate_key(body)
+    _text, key = await candidate_key(body)
     async with registry.repo.transaction() as tx:
         found = await tx.confluent.by_content(subject, key)
         if found is None and not await tx.confluent.versions(subject, deleted=True):

@@ -74,7 +74,7 @@ async def register(
 ) -> int:
     """The global id of the registered schema (see the module docstring for the two paths)."""
     try:
-        candidate = parse_candidate(body.document())
+        candidate = await asyncio.to_thread(parse_candidate, body.document())
     except InvalidSchemaError as exc:
         raise errors.invalid_schema(f"{exc.message} (at {exc.pointer or '/'})") from None
     references = body.parsed_references()
@@ -115,7 +115,7 @@ async def _publish_now(
     await tx.lock_subject(subject)
     config = await registry.config_of(tx, subject)
     history = await tx.versions(subject)
-    assessment = assess(registry.checker, candidate, history, config)
+    assessment = await asyncio.to_thread(assess, registry.checker, candidate, history, config)
     if assessment.blocks:
         raise errors.incompatible(
             str(subject),

@@ -8,7 +8,13 @@ from schemaline.runtime.bus.failures import PermanentError, TransientError
 from schemaline.runtime.bus.memory import InMemoryTransport
 from schemaline.runtime.bus.port import Bus, Handler, Publisher
 from schemaline.runtime.bus.rabbitmq import RabbitMQTransport
-from schemaline.runtime.bus.transport import DeadLetter, InboundMessage, OutgoingMessage, Transport
+from schemaline.runtime.bus.transport import (
+    DeadLetter,
+    HeldLetter,
+    InboundMessage,
+    OutgoingMessage,
+    Transport,
+)
 
 __all__ = [
     "Bus",
@@ -17,6 +23,7 @@ __all__ = [
     "EventBridgeTransport",
     "EventBus",
     "Handler",
+    "HeldLetter",
     "InMemoryTransport",
     "InboundMessage",
     "OutgoingMessage",

@@ -13,6 +13,7 @@ from opentelemetry.trace import SpanKind
 
 from schemaline.contracts import Envelope, encode
 from schemaline.runtime.bus.consumer import Consumer, RetryPolicy
+from schemaline.runtime.bus.dead_letters import drain
 from schemaline.runtime.bus.port import DeadLetterHook, Handler
 from schemaline.runtime.bus.transport import DeadLetter, OutgoingMessage, Transport
 from schemaline.runtime.idempotency import RecentIds
@@ -131,4 +132,6 @@ class EventBus:
                 span.end()
 
     async def dead_letters(self, service: str) -> list[DeadLetter]:
-        return await self.transport.dead_letters(service)
+        """Take every letter out of `service`'s DLQ (tests); operators use `dead_letters.redrive`."""
+        await self.connect()
+        return await drain(self.transport, service)

@@ -72,6 +72,47 @@ class _Delivery:
         self._held.pop(self.receipt, None)
 
 
+class _HeldLetter:
+    """A dead letter received from the DLQ: invisible to others until deleted or made visible."""
+
+    __slots__ = ("_queue_url", "_receipt", "_sqs", "letter", "settled")
+    redelivered = True
+
+    def __init__(self, sqs: Any, queue_url: str, letter: DeadLetter, receipt: str) -> None:
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._receipt = receipt
+        self.letter = letter
+        self.settled = False
+
+    @property
+    def body(self) -> bytes:
+        return self.letter.body
+
+    @property
+    def routing_key(self) -> str:
+        return self.letter.routing_key
+
+    @property
+    def message_id(self) -> str | None:
+        return self.letter.message_id
+
+    async def ack(self) -> None:
+        self._settle()
+        await self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=self._receipt)
+
+    async def requeue(self) -> None:
+        self._settle()
+        await self._sqs.change_message_visibility(
+            QueueUrl=self._queue_url, ReceiptHandle=self._receipt, VisibilityTimeout=0
+        )
+
+    def _settle(self) -> None:
+        if self.settled:
+            raise RuntimeError("dead letter already settled")
+        self.settled = True
+
+
 def _event_id(body: bytes) -> str | None:
     with contextlib.suppress(ValueError, RecursionError):
         event = json.loads(body)
@@ -252,21 +293,30 @@ class EventBridgeTransport:
         )
         await message.ack()
 
-    async def dead_letters(self, service: str) -> list[DeadLetter]:
+    async def take_dead_letter(self, service: str) -> _HeldLetter | None:
         url = await self._url(self.dlq_name(service))
-        letters: list[DeadLetter] = []
-        while True:
-            response = await self.sqs.receive_message(
-                QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0, MessageAttributeNames=["All"]
-            )
-            messages = response.get("Messages", [])
-            if not messages:
-                return letters
-            letters.extend(self._letter(service, message) for message in messages)
-            await self.sqs.delete_message_batch(
-                QueueUrl=url,
-                Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)],
-            )
+        response = await self.sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=1,
+            WaitTimeSeconds=0,
+            VisibilityTimeout=self._visibility_timeout_s,
+            MessageAttributeNames=["All"],
+        )
+        messages = response.get("Messages", [])
+        if not messages:
+            return None
+        return _HeldLetter(self.sqs, url, self._letter(service, messages[0]), messages[0]["ReceiptHandle"])
+
+    async def dead_letter_count(self, service: str) -> int:
+        url = await self._url(self.dlq_name(service))
+        answer = await self.sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+        )
+        return int(answer["Attributes"]["ApproximateNumberOfMessages"])
+
+    async def redeliver(self, service: str, body: bytes, routing_key: str, message_id: str | None) -> None:
+        # EventBridge has no per-queue route: the event goes to the bus, every subscriber skips a repeat.
+        await self.publish([OutgoingMessage(routing_key, body, message_id or "")])
 
     def _letter(self, service: str, message: dict[str, Any]) -> DeadLetter:
         attributes = {
@@ -279,4 +329,4 @@ class EventBridgeTransport:
         else:  # SQS's redrive moved it: the body is still EventBridge's
             body, routing_key = from_sqs_body(message["Body"], account=self._account)
             reason = REDRIVEN_REASON
-        return DeadLetter(service, body, routing_key, reason, attributes)
+        return DeadLetter(service, body, routing_key, reason, attributes, _event_id(body))

@@ -37,6 +37,38 @@ class _Message:
             self.owner.in_flight.pop(id(self), None)
 
 
+@dataclass(slots=True)
+class _HeldLetter:
+    letter: DeadLetter
+    dlq: list[DeadLetter] = field(repr=False)
+    settled: bool = False
+    redelivered = True
+
+    @property
+    def body(self) -> bytes:
+        return self.letter.body
+
+    @property
+    def routing_key(self) -> str:
+        return self.letter.routing_key
+
+    @property
+    def message_id(self) -> str | None:
+        return self.letter.message_id
+
+    async def ack(self) -> None:
+        self._settle()
+
+    async def requeue(self) -> None:
+        self._settle()
+        self.dlq.insert(0, self.letter)
+
+    def _settle(self) -> None:
+        if self.settled:
+            raise RuntimeError("dead letter already settled")
+        self.settled = True
+
+
 @dataclass
 class _ServiceQueue:
     keys: set[str] = field(default_factory=set)
@@ -101,12 +133,19 @@ class InMemoryTransport:
             queue.in_flight.clear()
 
     async def dead_letter(self, service: str, message: InboundMessage, reason: str) -> None:
-        self._queues[service].dlq.append(DeadLetter(service, message.body, message.routing_key, reason))
+        letter = DeadLetter(service, message.body, message.routing_key, reason, message_id=message.message_id)
+        self._queues[service].dlq.append(letter)
         await message.ack()
 
-    async def dead_letters(self, service: str) -> list[DeadLetter]:
-        letters, self._queues[service].dlq = self._queues[service].dlq, []
-        return letters
+    async def take_dead_letter(self, service: str) -> _HeldLetter | None:
+        dlq = self._queues[service].dlq
+        return _HeldLetter(dlq.pop(0), dlq) if dlq else None
+
+    async def dead_letter_count(self, service: str) -> int:
+        return len(self._queues[service].dlq)
+
+    async def redeliver(self, service: str, body: bytes, routing_key: str, message_id: str | None) -> None:
+        self._queues[service].put(_Message(routing_key, body, message_id, redelivered=True))
 
     def events(self) -> list[Envelope[Any]]:
         """Every event published so far, decoded: what a handler test asserts on."""

@@ -19,6 +19,7 @@ from aio_pika.abc import (
 from schemaline.runtime.bus.transport import DeadLetter, InboundMessage, OutgoingMessage
 
 REASON_HEADER = "x-schemaline-dlq-reason"
+ROUTING_KEY_HEADER = "x-schemaline-routing-key"
 
 
 class _Delivery:
@@ -33,7 +34,9 @@ class _Delivery:
 
     @property
     def routing_key(self) -> str:
-        return self._message.routing_key or ""
+        # A redelivered letter came through the default exchange: its detail-type is in a header.
+        headers = self._message.headers or {}
+        return str(headers.get(ROUTING_KEY_HEADER) or self._message.routing_key or "")
 
     @property
     def message_id(self) -> str | None:
@@ -48,6 +51,26 @@ class _Delivery:
 
     async def requeue(self) -> None:
         await self._message.nack(requeue=True)
+
+
+class _HeldLetter(_Delivery):
+    __slots__ = ("letter",)
+
+    def __init__(self, message: AbstractIncomingMessage, service: str) -> None:
+        super().__init__(message)
+        headers = dict(message.headers or {})
+        self.letter = DeadLetter(
+            service=service,
+            body=message.body,
+            routing_key=str(headers.get(ROUTING_KEY_HEADER, "")),
+            reason=str(headers.get(REASON_HEADER, "")),
+            headers=headers,
+            message_id=message.message_id,
+        )
+
+    @property
+    def routing_key(self) -> str:
+        return self.letter.routing_key
 
 
 class RabbitMQTransport:
@@ -78,6 +101,7 @@ class RabbitMQTransport:
         self._publish_channel: AbstractChannel | None = None
         self._exchange: AbstractExchange | None = None
         self._queues: dict[str, AbstractQueue] = {}
+        self._dlq_channel: AbstractChannel | None = None
 
     def queue_name(self, service: str) -> str:
         return f"{self._queue_prefix}.{service}"
@@ -106,6 +130,7 @@ class RabbitMQTransport:
         if self._connection is not None:
             await self._connection.close()
         self._connection = None
+        self._dlq_channel = None
         self._queues.clear()
 
     def _require_exchange(self) -> AbstractExchange:
@@ -156,7 +181,7 @@ class RabbitMQTransport:
             raise RuntimeError("RabbitMQTransport used before connect()")
         headers: dict[str, Any] = {
             REASON_HEADER: reason[:4000],
-            "x-schemaline-routing-key": message.routing_key,
+            ROUTING_KEY_HEADER: message.routing_key,
             "x-schemaline-service": service,
         }
         await self._publish_channel.default_exchange.publish(
@@ -171,25 +196,37 @@ class RabbitMQTransport:
         )
         await message.ack()
 
-    async def dead_letters(self, service: str) -> list[DeadLetter]:
-        if self._publish_channel is None:
+    async def _dlq(self, service: str) -> AbstractQueue:
+        if self._connection is None:
             raise RuntimeError("RabbitMQTransport used before connect()")
-        queue = await self._publish_channel.declare_queue(
+        if self._dlq_channel is None or self._dlq_channel.is_closed:
+            self._dlq_channel = await self._connection.channel()
+        return await self._dlq_channel.declare_queue(
             self.dlq_name(service), durable=True, arguments=self._queue_arguments
         )
-        letters = []
-        while (message := await queue.get(fail=False, no_ack=True)) is not None:
-            headers = dict(message.headers or {})
-            letters.append(
-                DeadLetter(
-                    service=service,
-                    body=message.body,
-                    routing_key=str(headers.get("x-schemaline-routing-key", "")),
-                    reason=str(headers.get(REASON_HEADER, "")),
-                    headers=headers,
-                )
-            )
-        return letters
+
+    async def take_dead_letter(self, service: str) -> _HeldLetter | None:
+        message = await (await self._dlq(service)).get(fail=False, no_ack=False)
+        return None if message is None else _HeldLetter(message, service)
+
+    async def dead_letter_count(self, service: str) -> int:
+        queue = await self._dlq(service)
+        return int(queue.declaration_result.message_count or 0)
+
+    async def redeliver(self, service: str, body: bytes, routing_key: str, message_id: str | None) -> None:
+        if self._publish_channel is None:
+            raise RuntimeError("RabbitMQTransport used before connect()")
+        # Through the default exchange to the service's queue: no other subscriber sees it again.
+        await self._publish_channel.default_exchange.publish(
+            aio_pika.Message(
+                body,
+                message_id=message_id,
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                headers={ROUTING_KEY_HEADER: routing_key},
+            ),
+            routing_key=self.queue_name(service),
+        )
 
     async def delete(self, services: Iterable[str] = ()) -> None:
         """Remove the exchange and the services' queues (tests and benches clean up with it)."""

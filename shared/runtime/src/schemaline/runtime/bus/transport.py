@@ -44,6 +44,18 @@ class DeadLetter:
     routing_key: str
     reason: str
     headers: Mapping[str, Any] = field(default_factory=dict)
+    message_id: str | None = None
+
+
+class HeldLetter(InboundMessage, Protocol):
+    """A dead letter taken from a DLQ and held: `ack` removes it, `requeue` puts it back unchanged.
+
+    Held, it is invisible to others; if the holder dies first the broker puts it back, so taking a
+    letter never loses it.
+    """
+
+    @property
+    def letter(self) -> DeadLetter: ...
 
 
 class Transport(Protocol):
@@ -75,5 +87,11 @@ class Transport(Protocol):
     async def dead_letter(self, service: str, message: InboundMessage, reason: str) -> None:
         """Move the message to the service's DLQ with the reason, then ack the original."""
 
-    async def dead_letters(self, service: str) -> list[DeadLetter]:
-        """Drain and return what is in the service's DLQ (operators and tests read it)."""
+    async def take_dead_letter(self, service: str) -> HeldLetter | None:
+        """Hold the next letter of the service's DLQ, or None when it is empty."""
+
+    async def dead_letter_count(self, service: str) -> int:
+        """Letters in the service's DLQ that nobody holds."""
+
+    async def redeliver(self, service: str, body: bytes, routing_key: str, message_id: str | None) -> None:
+        """Send a message back to the service's queue (only its consumer sees it where the broker can)."""

@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 from schemaline.runtime.health import task_problems
 from schemaline.runtime.http.auth import AUTH_ERRORS, Reader, TokenTable
 from schemaline.runtime.http.errors import ErrorOut, install_error_handlers
-from schemaline.runtime.settings import Role
+from schemaline.runtime.http.limits import BodyLimit, RateLimiter
+from schemaline.runtime.settings import HttpSettings, Role
 
 PREFIX = "/api/v1"
 
@@ -73,6 +74,7 @@ def create_api_app(
     """
     app = FastAPI(title=title, version="1", description=description)
     app.state.tokens = tokens
+    limit_requests(app, HttpSettings())
     for name, value in (state or {}).items():
         setattr(app.state, name, value)
     api = APIRouter(prefix=PREFIX)
@@ -83,4 +85,11 @@ def create_api_app(
         api.include_router(router, responses=AUTH_ERRORS)
     app.include_router(api)
     install_error_handlers(app, error_model)
+    app.add_middleware(BodyLimit)
     return app
+
+
+def limit_requests(app: FastAPI, settings: HttpSettings) -> None:
+    """The body limit and the per-token rate of expensive routes, from the service's settings."""
+    app.state.max_body_bytes = settings.max_body_bytes
+    app.state.rate_limiter = RateLimiter(settings.rate_per_s, settings.burst)

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from schemaline.runtime.http.limits import RateLimiter, retry_after
 from schemaline.runtime.settings import Role, TokenGrant
 
 
@@ -72,6 +73,23 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     return dependency
 
 
+def require_limited(permission: Permission) -> Callable[..., Awaitable[Principal]]:
+    """`require`, then one request of the principal's share on an expensive route (429 beyond it).
+
+    The share is `app.state.rate_limiter`'s (the service's `HTTP__RATE_PER_S` and `__BURST`).
+    """
+    admitted = require(permission)
+
+    # A default, not Annotated: `admitted` is local, and annotations are strings here.
+    async def dependency(request: Request, principal: Principal = Depends(admitted)) -> Principal:  # noqa: B008
+        limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+        if limiter is not None and (wait := limiter.take(principal.name)) is not None:
+            raise HTTPException(429, f"{principal.name}: too many requests", headers=retry_after(wait))
+        return principal
+
+    return dependency
+
+
 async def _caller_token(credentials: Credentials) -> str:
     # Only used after `require` admitted the caller, so the credentials are there and valid.
     return credentials.credentials if credentials else ""
@@ -82,6 +100,9 @@ Proposer = Annotated[Principal, Depends(require(Permission.PROPOSE))]
 Configurer = Annotated[Principal, Depends(require(Permission.CONFIGURE))]
 Operator = Annotated[Principal, Depends(require(Permission.OPERATE))]
 Governor = Annotated[Principal, Depends(require(Permission.GOVERN))]
+# The expensive routes (a schema parsed and checked): the same roles, rate-limited per principal.
+LimitedReader = Annotated[Principal, Depends(require_limited(Permission.READ))]
+LimitedProposer = Annotated[Principal, Depends(require_limited(Permission.PROPOSE))]
 CallerToken = Annotated[str, Depends(_caller_token)]
 """The caller's own bearer token, for a service that acts on another one on the caller's behalf."""
 

@@ -4,11 +4,13 @@ Light on purpose: httpx and the standard library only, so a command that uses on
 """
 
 from schemaline.sdk.operators.base import ServiceClient, ServiceError, ServiceUnreachableError
+from schemaline.sdk.operators.dlq import DeadLetterClient
 from schemaline.sdk.operators.drift import DriftClient
 from schemaline.sdk.operators.governance import GovernanceClient
 from schemaline.sdk.operators.lineage import LineageClient
 
 __all__ = [
+    "DeadLetterClient",
     "DriftClient",
     "GovernanceClient",
     "LineageClient",

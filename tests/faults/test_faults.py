@@ -1,0 +1,243 @@
+"""Faults on services running as processes: SIGKILL mid-backlog, a dropped broker connection while
+messages are held, poison messages, a redrive killed half-way. Each: 0 lost, 0 duplicated, a canary
+gets through afterwards, and the recovery time is recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from schemaline.contracts import Envelope, encode
+from schemaline.runtime.bus import EventBus, OutgoingMessage
+from schemaline.runtime.bus.dead_letters import peek
+from tests.e2e.process_stack import free_port
+from tests.faults.stack import Figures, ServiceProcess, landed, publisher, service_process
+from tests.support.rabbitmq import drop_connections
+
+pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(600)]
+
+STATEFUL = ["lineage_writer", "governance"]
+
+
+@contextlib.asynccontextmanager
+async def running(
+    service: str, tmp_path: Path, **settings: str
+) -> AsyncIterator[tuple[ServiceProcess, EventBus]]:
+    async with service_process(service, tmp_path, **settings) as target:
+        bus = await publisher(target)
+        try:
+            yield target, bus
+        finally:
+            await bus.close()
+
+
+async def wait_for(target: ServiceProcess, ids: list[str], count: int, within_s: float = 240) -> float:
+    """Seconds until `count` of these events have their effect."""
+    started = time.perf_counter()
+    async with asyncio.timeout(within_s):
+        while (await target.effects(ids))[1] < count:
+            if not target.alive():
+                raise AssertionError(f"{target.service} died: {target.log_tail()}")
+            await asyncio.sleep(0.1)
+    return time.perf_counter() - started
+
+
+async def canary(target: ServiceProcess, bus: EventBus, tag: str) -> None:
+    event = landed(f"{tag}-canary", 0)
+    await bus.publish(event)
+    await wait_for(target, [str(event.id)], 1, within_s=60)
+
+
+async def tally(target: ServiceProcess, events: list[Envelope[Any]]) -> tuple[int, int]:
+    """(lost, duplicated) effects of `events`."""
+    effects, distinct = await target.effects([str(e.id) for e in events])
+    return len(events) - distinct, effects - distinct
+
+
+@pytest.mark.parametrize("service", STATEFUL)
+async def test_sigkill_mid_backlog(service: str, tmp_path: Path, record: list[Figures]) -> None:
+    async with running(service, tmp_path) as (target, bus):
+        events = [landed("kill", n) for n in range(2000)]
+        ids = [str(e.id) for e in events]
+        await bus.publish_many(events)
+        await wait_for(target, ids, len(events) // 3)
+        target.kill()
+        done_at_kill = (await target.effects(ids))[1]
+        assert done_at_kill < len(events), "the kill should land mid-backlog"
+        started = time.perf_counter()
+        await target.start()
+        await wait_for(target, ids, len(events))
+        recovery = time.perf_counter() - started
+        await canary(target, bus, "kill")
+        lost, duplicated = await tally(target, events)
+        record.append(
+            Figures(
+                "SIGKILL mid-backlog",
+                service,
+                len(events),
+                lost,
+                duplicated,
+                recovery,
+                f"killed at {done_at_kill}",
+            )
+        )
+        assert (lost, duplicated) == (0, 0)
+
+
+@pytest.mark.parametrize("service", STATEFUL)
+async def test_connection_dropped_while_messages_are_held(
+    service: str, tmp_path: Path, record: list[Figures]
+) -> None:
+    async with running(service, tmp_path, BUS__CONCURRENCY="1") as (target, bus):
+        events = [landed("drop", n) for n in range(1000)]
+        ids = [str(e.id) for e in events]
+        await bus.publish_many(events)
+        await wait_for(target, ids, len(events) // 4)
+        for _ in range(2):  # twice: the connection and the consumer must come back each time
+            async with asyncio.timeout(30):
+                # Not reconnected yet (the broker says): ask again.
+                while not await asyncio.to_thread(drop_connections, target.connection_name):  # noqa: ASYNC110
+                    await asyncio.sleep(0.2)
+            await asyncio.sleep(0.5)
+        started = time.perf_counter()
+        await wait_for(target, ids, len(events))
+        recovery = time.perf_counter() - started
+        await canary(target, bus, "drop")
+        lost, duplicated = await tally(target, events)
+        record.append(
+            Figures(
+                "broker connection dropped twice, concurrency 1",
+                service,
+                len(events),
+                lost,
+                duplicated,
+                recovery,
+            )
+        )
+        assert (lost, duplicated) == (0, 0)
+        assert target.alive()
+
+
+POISON = {
+    "deep": b"[" * 10_000 + b"]" * 10_000,
+    "huge": b'{"x": "' + b"a" * 300_000 + b'"}',
+    "binary": bytes(range(256)) * 4,
+    "wrong shape": b'{"detail-type": "BatchLanded", "source": "x", "detail": {"run_id": 7}}',
+    "unknown type": b'{"detail-type": "Nope", "source": "x", "detail": {}}',
+}
+
+
+@pytest.mark.parametrize("service", STATEFUL)
+async def test_poison_messages(service: str, tmp_path: Path, record: list[Figures]) -> None:
+    async with running(service, tmp_path) as (target, bus):
+        await bus.transport.publish(
+            [OutgoingMessage("BatchLanded", body, f"poison-{name}") for name, body in POISON.items()]
+        )
+        started = time.perf_counter()
+        await canary(target, bus, "poison")
+        recovery = time.perf_counter() - started
+        letters: list[Any] = []
+        async with asyncio.timeout(30):
+            while len(letters) < len(POISON):
+                letters = await peek(bus.transport, service, 100)
+                await asyncio.sleep(0.1)
+        reasons = {letter.message_id: letter.reason for letter in letters}
+        assert set(reasons) == {f"poison-{name}" for name in POISON}
+        assert all(reason.startswith("malformed message: ") for reason in reasons.values()), reasons
+        assert "nested too deep" in reasons["poison-deep"]
+        assert target.alive()
+        record.append(
+            Figures(
+                "poison: deep, huge, binary, wrong shape, unknown type",
+                service,
+                len(POISON) + 1,
+                0,
+                0,
+                recovery,
+                "each in the DLQ with its reason; canary handled",
+            )
+        )
+
+
+class _Letter:
+    """A delivered-message stand-in, to fill a DLQ directly."""
+
+    def __init__(self, event: Envelope[Any]) -> None:
+        self.body = encode(event)
+        self.routing_key = event.detail_type
+        self.message_id: str | None = event.id
+        self.redelivered = False
+
+    async def ack(self) -> None:
+        return None
+
+    async def requeue(self) -> None:
+        return None
+
+
+async def test_a_redrive_killed_half_way(tmp_path: Path, record: list[Figures]) -> None:
+    token = secrets.token_urlsafe(24)
+    port = free_port()
+    settings = {
+        "HTTP__ENABLED": "true",
+        "HTTP__PORT": str(port),
+        "AUTH__TOKENS": json.dumps([{"name": "ops", "role": "publisher", "token": token}]),
+    }
+    async with running("lineage_writer", tmp_path, **settings) as (target, bus):
+        events = [landed("redrive", n) for n in range(2000)]
+        ids = [str(e.id) for e in events]
+        for event in events:
+            await bus.transport.dead_letter("lineage_writer", _Letter(event), "handler failed (transient)")
+        url = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=url, timeout=120) as http:
+            redriving = asyncio.create_task(
+                http.post("/api/v1/dlq/redrive", headers={"Authorization": f"Bearer {token}"})
+            )
+            async with asyncio.timeout(60):
+                while await bus.transport.dead_letter_count("lineage_writer") > len(events) // 2:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
+            target.kill()
+            with contextlib.suppress(httpx.HTTPError):
+                await redriving
+        left = await bus.transport.dead_letter_count("lineage_writer")
+        assert 0 < left < len(events), "killed half-way"
+        started = time.perf_counter()
+        await target.start()
+        cli = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "schemaline.cli", "dlq", "redrive", "lineage", "--url", url, "--json"],
+            env=os.environ | {"SCHEMALINE_TOKEN": token},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert cli.returncode == 0, cli.stderr
+        await wait_for(target, ids, len(events))
+        recovery = time.perf_counter() - started
+        await canary(target, bus, "redrive")
+        lost, duplicated = await tally(target, events)
+        assert await bus.transport.dead_letter_count("lineage_writer") == 0
+        record.append(
+            Figures(
+                "redrive killed half-way (SIGKILL of the service), then redriven",
+                "lineage_writer",
+                len(events),
+                lost,
+                duplicated,
+                recovery,
+                f"{left} letters left at the kill",
+            )
+        )
+        assert (lost, duplicated) == (0, 0)
