@@ -21,6 +21,7 @@ from schemaline.cli import (
     ledger_cmd,
     lineage_cmd,
     schema_cmd,
+    slo_cmd,
     validate_cmd,
 )
 from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_BUG, CliError
@@ -35,6 +36,7 @@ COMMANDS = (
     ledger_cmd,
     governance_cmd,
     jobs_cmd,
+    slo_cmd,
 )
 DEBUG_ENV = "SCHEMALINE_DEBUG"
 
