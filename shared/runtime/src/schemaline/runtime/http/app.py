@@ -1,4 +1,5 @@
-"""The one way a service builds its HTTP API: /api/v1, open probes, token-guarded routers, JSON errors."""
+"""The one way a service builds its HTTP API: /api/v1, open probes, token-guarded routers, JSON errors,
+and a server span per request in the caller's trace."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from schemaline.runtime.http.auth import AUTH_ERRORS, Reader, TokenTable
 from schemaline.runtime.http.errors import ErrorOut, install_error_handlers
+from schemaline.runtime.http.tracing import TraceRequests
 from schemaline.runtime.settings import Role
 
 PREFIX = "/api/v1"
@@ -73,4 +75,5 @@ def create_api_app(
         api.include_router(router, responses=AUTH_ERRORS)
     app.include_router(api)
     install_error_handlers(app, error_model)
+    app.add_middleware(TraceRequests)  # a server span per request, in the caller's trace
     return app
