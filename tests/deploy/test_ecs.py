@@ -41,6 +41,7 @@ PLACEHOLDERS = {
     "SUBNET_B": "subnet-4e5f6a7b",
     "REGISTRY_URL": "http://registry.schemaline.internal:8081",
     "OTLP_ENDPOINT": "http://127.0.0.1:4318/v1/traces",
+    "OTLP_METRICS_ENDPOINT": "http://127.0.0.1:4318/v1/metrics",
     "QUARANTINE_BUCKET": "warehouse-quarantine",
     "WAREHOUSE_BUCKET": "warehouse",
     "REGISTRY_TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/r/0a",
