@@ -1,6 +1,7 @@
 """Examples A and B with every service as its own process on PostgreSQL and moto S3, over RabbitMQ,
 and over EventBridge → SQS on the stack deploy/aws deployed to moto (provisioning off); with
-SCHEMALINE_E2E_IMAGE set, every service as its own container of that image (deploy/images/test.sh)."""
+SCHEMALINE_E2E_IMAGE set, every service as its own container of that image (deploy/images/test.sh).
+The operator console runs beside them the same way and serves Example B's pages."""
 
 import asyncio
 import functools
@@ -17,6 +18,7 @@ from schemaline.governance.ledger import read_entries, read_head
 from schemaline.lineage_writer.sql_store import SqlLineageReader
 from tests.support.aws_stack import AwsStack
 
+from .console_pages import console_shows_example_b
 from .examples import example_a, example_b
 from .launchers import launcher_for
 from .process_stack import BusWiring, eventbridge_bus, process_stack, rabbitmq_bus
@@ -67,8 +69,9 @@ async def test_examples_a_and_b_across_processes(
     async with process_stack(tmp_path, endpoint, wiring, launcher_for(tmp_path)) as processes:
         lineage = SqlLineageReader(processes.lineage_engine)
         chain = await example_a(processes, lineage)
-        await example_b(processes, lineage)
+        drift = await example_b(processes, lineage)
         await processes.settle()
+        await console_shows_example_b(processes.urls["console"], processes.tokens["approver"], drift)
         entries = [entry async for entry in read_entries(processes.governance_engine)]
         result = verify(entries, head=await read_head(processes.governance_engine))
         assert result.ok, result.render()

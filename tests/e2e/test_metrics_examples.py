@@ -48,18 +48,19 @@ def _where(points: list[Point], **attributes: str) -> list[Point]:
 
 
 def _assert_seed_metrics(receiver: OtlpReceiver) -> None:
-    # Validations: the Lambda's 2 payload checks + 1 rejected envelope; each Glue job's pre and post
-    # checks (raw 2+2, gdp 2+2, kpi 2+2); the validator's 9 verdicts (8 batches and B's re-run).
-    # Not passing: the rejected envelope, GDP's drifted output in B (its post check and the
-    # validator's verdict), and KPI's pre check in B (the drifted records it leaves out).
+    # Validations: the Lambda's 2 payload checks + 1 rejected envelope; the checks each Glue job's
+    # contract times (raw pre 2, gdp pre 2 + post 2, kpi publish 2); the validator's 9 verdicts
+    # (8 batches and B's re-run). Not passing: the rejected envelope and GDP's drifted output in B
+    # (its post check and the validator's verdict).
     success = receiver.points("pipeline.validation_success_rate")
     assert {p.unit for p in success} == {"%"}
-    assert _sum(success, "count") == 3 + 12 + 9
-    assert _sum(success, "sum") / _sum(success, "count") == 100 * 20 / 24
+    assert _sum(success, "count") == 3 + 8 + 9
+    assert _sum(success, "sum") / _sum(success, "count") == 100 * 17 / 20
     assert _sum(_where(success, component="validator"), "count") == 9
     assert _sum(_where(success, component="validator", outcome="drift"), "count") == 1
     assert _sum(_where(success, component="glue:gdp", check="post", outcome="drift"), "count") == 1
-    assert _sum(_where(success, component="glue:kpi", check="pre", outcome="drift"), "count") == 1
+    assert _sum(_where(success, component="glue:kpi", check="publish", outcome="pass"), "count") == 2
+    assert not _where(success, component="glue:kpi", check="pre")  # its contract times no pre-job check
     assert _sum(_where(success, component="lambda:extractor", check="envelope"), "sum") == 0
 
     [drift] = receiver.points("pipeline.drift_events")
@@ -101,10 +102,10 @@ def _assert_scraped(text: str) -> None:
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             samples[sample.name] = samples.get(sample.name, 0) + sample.value
-    assert samples["pipeline_validation_success_rate_percent_count"] == 24
-    assert samples["pipeline_validation_success_rate_percent_sum"] == 2000
+    assert samples["pipeline_validation_success_rate_percent_count"] == 20
+    assert samples["pipeline_validation_success_rate_percent_sum"] == 1700
     assert samples["pipeline_drift_events_total"] == 1
-    assert samples["pipeline_runtime_validation_latency_ms_milliseconds_count"] == 24
+    assert samples["pipeline_runtime_validation_latency_ms_milliseconds_count"] == 20
     assert samples["schema_resolver_latency_ms_milliseconds_count"] >= 17
     assert samples["pipeline_failure_rate_percent_count"] == 9
     assert samples["pipeline_failure_rate_percent_sum"] == 100

@@ -9,14 +9,13 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from schemaline.contracts import Envelope, PipeCode, PipelineFailed
+from schemaline.contracts import Envelope, PipeCode, PipelineFailed, encode
 from schemaline.lineage_writer.batcher import BatchWriter
-from schemaline.lineage_writer.failures import MetadataSyncFailures
 from schemaline.lineage_writer.rows import EventRows, to_rows
 from schemaline.lineage_writer.settings import SERVICE, LineageSettings
 from schemaline.lineage_writer.spec import SPEC
 from schemaline.lineage_writer.store import InMemoryLineageStore
-from schemaline.runtime.bus import InMemoryTransport, build_bus
+from schemaline.runtime.bus import InMemoryTransport, OutgoingMessage, build_bus
 from schemaline.runtime.service import start
 from schemaline.runtime.settings import BusSettings, DatabaseSettings
 from tests.lineage.example_a import example_a
@@ -30,8 +29,12 @@ class FlakySink(InMemoryLineageStore):
         super().__init__()
         self.down = False
         self.poison: set[str] = set()
+        self.fail_next = 0
 
     async def insert_batch(self, batch: Sequence[EventRows]) -> int:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise ConnectionRefusedError("database unavailable")
         if self.down:
             raise ConnectionRefusedError("database unavailable")
         if any(item.row.event_id in self.poison for item in batch):
@@ -133,14 +136,18 @@ def transport_body(event: Envelope[Any], transport: InMemoryTransport) -> bytes:
     return next(m.body for m in transport.published if m.message_id == event.id)
 
 
-async def test_the_alert_comes_with_the_last_attempt_only() -> None:
+async def test_the_alert_comes_only_when_the_consumer_gives_up(tmp_path: Path) -> None:
+    """A write failing for a while (transient) is retried without an alert, then written."""
     transport = InMemoryTransport()
-    failures = MetadataSyncFailures(build_bus(BusSettings(), transport=transport), max_attempts=3)
-    event = example_a()[0]
-    await failures.failed(event, ValueError("x"))
-    failures.succeeded(event.id)  # a success resets the count
-    await failures.failed(event, ValueError("x"))
-    await failures.failed(event, ValueError("x"))
-    assert transport.published == []
-    await failures.failed(event, ValueError("x"))
-    assert len(transport.published) == 1
+    bus_settings = BusSettings(max_attempts=2, retry_backoff_s=0.001, retry_for_s=30)
+    sink = FlakySink()
+    events = example_a()
+    sink.fail_next = 5
+    database = DatabaseSettings(url=SecretStr(f"sqlite+aiosqlite:///{tmp_path / 'lineage.db'}"))
+    async with start(
+        SPEC, LineageSettings(bus=bus_settings, database=database), transport=transport, sink=sink
+    ):
+        await transport.publish([OutgoingMessage(e.detail_type, encode(e), e.id) for e in events])
+        await eventually(lambda: len(sink.rows) == len(events), what="every event, once the sink is back")
+    assert [m for m in transport.published if m.routing_key == "PipelineFailed"] == []
+    assert await transport.dead_letters(SERVICE) == []

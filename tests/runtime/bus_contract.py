@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from schemaline.contracts import BatchLanded, Envelope, SchemaPublished, new_envelope
-from schemaline.runtime.bus import EventBus, OutgoingMessage, RetryPolicy, Transport
+from schemaline.runtime.bus import EventBus, OutgoingMessage, PermanentError, RetryPolicy, Transport
 from tests.support.aio import eventually
 
 BusFactory = Callable[[], EventBus]
@@ -203,6 +203,52 @@ class BusContract:
         assert [letter.reason.split(":")[0] for letter in letters] == ["malformed message"] * 2
         assert "not JSON" in letters[0].reason
         assert "/source" in letters[1].reason or "/detail" in letters[1].reason
+
+    async def test_deep_huge_and_binary_messages_go_to_the_dlq_with_their_reason(
+        self, make_transport: Callable[[], Transport]
+    ) -> None:
+        received: list[str] = []
+
+        async def handler(envelope: Envelope[Any]) -> None:
+            received.append(envelope.id)
+
+        bus = EventBus(make_transport(), retry=RetryPolicy(3, 0.01), max_message_bytes=32_768)
+        try:
+            bus.subscribe("alpha", ["BatchLanded"], handler)
+            await bus.start()
+            await bus.transport.publish(
+                [
+                    OutgoingMessage("BatchLanded", b"[" * 10_000 + b"]" * 10_000, "deep"),
+                    OutgoingMessage("BatchLanded", b'{"x": "' + b"a" * 40_000 + b'"}', "huge"),
+                    OutgoingMessage("BatchLanded", bytes(range(256)), "binary"),
+                ]
+            )
+            canary = landed(7)
+            await bus.publish(canary)
+            await eventually(lambda: received == [canary.id], what="the canary after three poison messages")
+            letters = await _wait_for_dead_letters(bus, "alpha", 3)
+            reasons = sorted(letter.reason for letter in letters)
+            assert all(reason.startswith("malformed message: ") for reason in reasons)
+            assert any("nested too deep" in reason for reason in reasons)
+            assert any("more than the 32768 allowed" in reason for reason in reasons)
+            assert not any(task.done() for task in bus.consumer_tasks)
+        finally:
+            await bus.close()
+
+    async def test_a_permanent_error_is_dead_lettered_at_once(self, make_bus: BusFactory) -> None:
+        attempts: list[str] = []
+
+        async def refusing(envelope: Envelope[Any]) -> None:
+            attempts.append(envelope.id)
+            raise PermanentError("the batch names a pipeline that does not exist")
+
+        bus = make_bus()
+        bus.subscribe("alpha", ["BatchLanded"], refusing)
+        await bus.start()
+        await bus.publish(landed(8))
+        letters = await _wait_for_dead_letters(bus, "alpha", 1)
+        assert len(attempts) == 1
+        assert "(permanent): PermanentError: the batch names a pipeline" in letters[0].reason
 
     async def test_a_redelivered_event_has_no_second_effect(self, make_bus: BusFactory) -> None:
         effects: Counter[str] = Counter()

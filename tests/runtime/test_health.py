@@ -15,36 +15,45 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from schemaline.contracts import BatchLanded, Envelope
 from schemaline.runtime.bus import InMemoryTransport
 from schemaline.runtime.handling import Emitter, Handlers
 from schemaline.runtime.health import Heartbeat, heartbeat_problem, main, task_problems
+from schemaline.runtime.http.app import create_api_app
+from schemaline.runtime.http.auth import TokenTable
 from schemaline.runtime.metrics import setup_metrics
 from schemaline.runtime.process import HttpStartError, serve
 from schemaline.runtime.service import Parts, ServiceSpec, start
 from schemaline.runtime.settings import HealthSettings, HttpSettings, ServiceSettings, TelemetrySettings
 from schemaline.runtime.telemetry import get_tracer
+from tests.runtime.bus_contract import landed
 from tests.support.aio import eventually
 
 
-class CrashingTransport(InMemoryTransport):
-    """Its consume() raises once `crash` is set: a consumer loop that dies."""
+class DroppingTransport(InMemoryTransport):
+    """Its consume() raises `drops` times once `drop` is set (a lost channel), then delivers again."""
 
-    def __init__(self) -> None:
+    def __init__(self, drops: int) -> None:
         super().__init__()
-        self.crash = asyncio.Event()
+        self.drop = asyncio.Event()
+        self.drops = drops
 
     async def consume(self, service: str) -> AsyncGenerator[Any, None]:
-        await self.crash.wait()
-        if self.crash.is_set():
+        if self.drops:
+            await self.drop.wait()
+            self.drops -= 1
             raise RuntimeError("broker channel lost")
-        yield None  # never reached: only makes this an async generator, like the real transports
+        async for message in super().consume(service):
+            yield message
+
+
+HANDLED: list[str] = []
 
 
 async def ignore(envelope: Envelope[BatchLanded], deps: None, out: Emitter) -> None:
-    return None
+    HANDLED.append(envelope.id)
 
 
 @contextlib.asynccontextmanager
@@ -53,13 +62,19 @@ async def no_deps(_parts: Parts[ServiceSettings]) -> AsyncIterator[None]:
 
 
 def ping_app(_deps: None, _parts: Parts[ServiceSettings]) -> FastAPI:
-    app = FastAPI()
+    router = APIRouter()
 
-    @app.get("/ping")
+    @router.get("/ping")
     async def ping() -> dict[str, str]:
         return {"status": "ok"}
 
-    return app
+    return create_api_app(
+        title="alpha", description="a test service", tokens=TokenTable([]), routers=[], open_routers=[router]
+    )
+
+
+def api_client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://alpha")
 
 
 HANDLERS = Handlers[None]()
@@ -133,20 +148,39 @@ def test_freshness_against_a_given_clock(tmp_path: Path) -> None:
 # ---- the heartbeat over a real bus -------------------------------------------------------------------
 
 
-async def test_heartbeat_stops_when_a_consumer_crashes(tmp_path: Path) -> None:
-    transport = CrashingTransport()
+async def test_a_consumer_that_loses_its_stream_resumes_and_keeps_the_heartbeat(tmp_path: Path) -> None:
+    transport = DroppingTransport(drops=3)
     path = tmp_path / "heartbeat"
-    async with start(ALPHA, ServiceSettings(), transport=transport) as running:
+    async with (
+        start(ALPHA, ServiceSettings(), transport=transport) as running,
+        Heartbeat(path, 0.01, running.alive).running(),
+    ):
+        transport.drop.set()
+        canary = landed(1)
+        await running.bus.publish(canary)
+        await eventually(lambda: canary.id in HANDLED, within=10, what="the canary after three drops")
+        assert transport.drops == 0
+        assert heartbeat_problem(path, 60) is None
+        assert task_problems(running.alive()) == []
+
+
+async def test_heartbeat_and_health_fail_when_a_consumer_task_stops(tmp_path: Path) -> None:
+    path = tmp_path / "heartbeat"
+    async with start(ALPHA, ServiceSettings(), transport=InMemoryTransport()) as running:
         heartbeat = Heartbeat(path, 0.01, running.alive)
-        async with heartbeat.running():
+        async with heartbeat.running(), api_client(running.app) as http:
             await eventually(path.exists, within=5, what="the first heartbeat")
-            transport.crash.set()
+            assert (await http.get("/api/v1/health")).status_code == 200
             (task,) = running.bus.consumer_tasks
-            await eventually(task.done, within=5, what="the consumer to crash")
+            task.cancel()  # however it ends, a consumer that stopped is a dead service
+            await eventually(task.done, within=5, what="the consumer to stop")
             os.utime(path, (0, 0))
             await asyncio.sleep(0.1)  # ten intervals
             assert path.stat().st_mtime == 0
             assert heartbeat_problem(path, 60) is not None
+            answer = await http.get("/api/v1/health")
+            assert answer.status_code == 503
+            assert answer.json() == {"status": "unavailable", "detail": "consumer:alpha: cancelled"}
     assert not path.exists(), "the heartbeat file outlived the service"
 
 
@@ -177,7 +211,7 @@ async def test_serve_beats_and_serves_http_and_metrics_until_sigterm(tmp_path: P
     await eventually(path.exists, within=5, what="the first heartbeat")
     assert heartbeat_problem(path, 60) is None
     async with httpx.AsyncClient() as client:
-        answer = await eventually_ok(client, f"http://127.0.0.1:{port}/ping")
+        answer = await eventually_ok(client, f"http://127.0.0.1:{port}/api/v1/ping")
         scraped = await client.get(f"http://127.0.0.1:{port}/metrics")
     assert answer == {"status": "ok"}
     assert "pipeline_drift_events_total" in scraped.text, "the process's metrics on the service's port"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from collections.abc import AsyncIterator
 
@@ -31,3 +32,29 @@ async def rabbit_settings() -> AsyncIterator[BusSettings]:
         await cleaner.delete()
     finally:
         await cleaner.close()
+
+
+def drop_connections(name: str) -> int:
+    """Close, on the broker's side, every connection whose client named itself `name` (a dropped link).
+
+    Only connections of this name: other tests and processes on the same broker keep theirs.
+    """
+    listed = subprocess.run(
+        ["rabbitmqctl", "list_connections", "-q", "--no-table-headers", "pid", "client_properties"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    closed = 0
+    for line in listed.stdout.splitlines():
+        pid, _, properties = line.partition("\t")
+        if f'{{"connection_name","{name}"}}' in properties:
+            subprocess.run(
+                ["rabbitmqctl", "close_connection", pid, "test: connection dropped"],
+                capture_output=True,
+                check=True,
+                timeout=30,
+            )
+            closed += 1
+    return closed

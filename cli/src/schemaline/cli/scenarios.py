@@ -116,7 +116,12 @@ def verdict_hook(stack: Stack) -> Callable[[Envelope[BatchLanded]], Awaitable[En
 
 
 def stage_deps(stack: Stack) -> StageDeps:
-    return StageDeps(objects=stack.objects, publisher=stack.bus(), schemas=stack.runner.resolver)
+    return StageDeps(
+        objects=stack.objects,
+        publisher=stack.bus(),
+        schemas=stack.runner.resolver,
+        contracts=stack.runner.contracts,
+    )
 
 
 async def run_example_a(stack: Stack, step: Step, *, records: int = 24) -> ChainResult:

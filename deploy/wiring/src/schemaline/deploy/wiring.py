@@ -123,7 +123,13 @@ async def open_deps(wiring: PipelineWiring) -> AsyncIterator[StageDeps]:
     ):
         try:
             await bus.connect()
-            yield StageDeps(objects=objects, publisher=bus, schemas=registry.resolver, metrics=metrics)
+            yield StageDeps(
+                objects=objects,
+                publisher=bus,
+                schemas=registry.resolver,
+                contracts=registry.contracts,
+                metrics=metrics,
+            )
         finally:
             metrics.flush()
             await bus.close()
@@ -158,7 +164,13 @@ async def open_local_deps(settings: PipelineSettings) -> AsyncIterator[StageDeps
     ):
         try:
             await bus.connect()
-            yield StageDeps(objects=objects, publisher=bus, schemas=registry.resolver, metrics=metrics)
+            yield StageDeps(
+                objects=objects,
+                publisher=bus,
+                schemas=registry.resolver,
+                contracts=registry.contracts,
+                metrics=metrics,
+            )
         finally:
             metrics.flush()
             provider.shutdown()

@@ -21,8 +21,9 @@ from typing import Any
 
 from opentelemetry import trace
 
-from schemaline.contracts import Layer, PipeCode, PipeError, RuleViolation, RunId, Selector
+from schemaline.contracts import Check, Component, Layer, PipeCode, PipeError, RuleViolation, RunId, Selector
 from schemaline.pipelines import emit, jsonl
+from schemaline.pipelines.binding import bind
 from schemaline.pipelines.checks import StageFailure, resolve, stop_on_failure
 from schemaline.pipelines.deps import StageDeps
 from schemaline.pipelines.extractor.settings import ExtractorSettings
@@ -87,6 +88,9 @@ async def extract(
 async def _land(
     event: Any, deps: StageDeps, settings: ExtractorSettings, run_id: RunId, now: datetime | None
 ) -> StageResult:
+    binding = await bind(
+        deps.contracts, settings.pipeline_id, Layer.EXTRACTOR, Component.LAMBDA, settings.schema_fqid
+    )
     envelope, records = _parts(event)
     started = time.perf_counter()
     checked = validate_envelope(envelope, declared=settings.schema_fqid, now=now)
@@ -100,13 +104,14 @@ async def _land(
             [error.model_copy(update={"pointer": f"/envelope{error.pointer}"}) for error in checked.errors],
         )
     resolved = await resolve(deps.schemas.pin(), Selector.exact(checked.fqid))
-    started = time.perf_counter()
-    result = deps.engine.validate_records(records, resolved.schema, deps.policy(settings.pipeline_id))
-    checking_ms += (time.perf_counter() - started) * 1000
-    deps.metrics.validation(
-        result.verdict.outcome, checking_ms, component=COMPONENT, layer=LAYER, check="payload"
-    )
-    stop_on_failure(result, f"payload against {resolved.fqid}", base="/records")
+    if binding.runs(Check.ON_INVOCATION):
+        started = time.perf_counter()
+        result = deps.engine.validate_records(records, resolved.schema, binding.policy)
+        checking_ms += (time.perf_counter() - started) * 1000
+        deps.metrics.validation(
+            result.verdict.outcome, checking_ms, component=COMPONENT, layer=LAYER, check="payload"
+        )
+        stop_on_failure(result, f"payload against {resolved.fqid}", base="/records")
     target = output_object(settings.landing_path, run_id)
     await deps.objects.put_bytes(target, jsonl.dumps(records))
     landed = await emit.batch_landed(

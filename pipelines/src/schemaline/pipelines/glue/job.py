@@ -22,11 +22,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from opentelemetry import trace
 
-from schemaline.contracts import Layer, PipeCode
+from schemaline.contracts import Check, Component, Layer, PipeCode, StagePolicy
 from schemaline.pipelines import emit, jsonl
+from schemaline.pipelines.binding import Binding, bind
 from schemaline.pipelines.checks import StageFailure, resolve, stop_on_failure
 from schemaline.pipelines.deps import StageDeps
 from schemaline.pipelines.glue.args import JobArgs
@@ -45,11 +47,15 @@ tracer = trace.get_tracer("schemaline.pipelines")
 
 @dataclass(frozen=True, slots=True)
 class StageSpec:
-    """A job kind: its layer, its name in `PipelineFailed.component`, and what it does to records."""
+    """A job kind: its layer, its name in `PipelineFailed.component`, and what it does to records.
+
+    `sample` is an input record the transform accepts: the build-time check runs the transform on it
+    and checks what it builds against the stage's schema before any data is read."""
 
     layer: Layer
     component: str
     transform: StageTransform
+    sample: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,46 +68,35 @@ class _Output:
 async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageResult:
     """One job run: a `StageResult` whose `event` is the BatchLanded or PipelineFailed it emitted.
 
-    Errors outside the catalogue (a bug, a store that is down) propagate: Glue marks the run failed.
+    The run binds to its contract first (PIPE-1104 when the declared FQID is outside it), before any
+    data is read. An error outside the catalogue (a bug, a store that is down) still emits
+    `PipelineFailed` PIPE-1302, then propagates: Glue marks the run failed, with the traceback.
     """
     with tracer.start_as_current_span(
         f"glue {args.pipeline_id}",
         attributes={"schemaline.run_id": args.run_id, "schemaline.layer": spec.layer.value},
     ):
-        pins = deps.schemas.pin()
         resolved: Resolved | None = None
         try:
+            binding = await bind(
+                deps.contracts, args.pipeline_id, spec.layer, Component.GLUE, args.schema_fqid
+            )
+            pins = deps.schemas.pin()
             resolved = await resolve(pins, args.schema_fqid)
             reads = await resolve(pins, args.input_schema_fqid) if args.input_schema_fqid else resolved
+            if binding.runs(Check.BUILD_TIME):
+                build_time_check(deps, spec, resolved)
             target = output_object(args.output_path, args.run_id)
-            output = await _produce(args, deps, spec, resolved, reads, target)
+            output = await _produce(args, deps, spec, binding, resolved, reads, target)
         except StageFailure as failure:
             log.warning("%s run %s failed: %s", args.pipeline_id, args.run_id, failure)
-            _record_run(args, deps, spec, failed=True)
-            failed = await emit.pipeline_failed(
-                deps.publisher,
-                pipeline_id=args.pipeline_id,
-                run_id=args.run_id,
-                layer=spec.layer,
-                code=failure.code,
-                message=failure.message,
-                component=spec.component,
-                schema_ref=str(args.schema_fqid),
-                object_uri=args.input_path,
-                violations=failure.violations,
+            return await _failed(args, deps, spec, resolved, failure.code, failure.message, failure)
+        except Exception as exc:
+            log.exception("%s run %s crashed", args.pipeline_id, args.run_id)
+            await _failed(
+                args, deps, spec, resolved, PipeCode.JOB_ERROR, f"{type(exc).__name__}: {exc}", None
             )
-            return StageResult(
-                pipeline_id=args.pipeline_id,
-                layer=spec.layer,
-                run_id=args.run_id,
-                status=StageStatus.FAILED,
-                declared=str(args.schema_fqid),
-                event=failed,
-                schema_fqid=resolved.fqid if resolved is not None else None,
-                input_uri=args.input_path,
-                code=failure.code,
-                message=failure.message,
-            )
+            raise
         event = await emit.batch_landed(
             deps.publisher,
             pipeline_id=args.pipeline_id,
@@ -130,10 +125,70 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
         )
 
 
+async def _failed(
+    args: JobArgs,
+    deps: StageDeps,
+    spec: StageSpec,
+    resolved: Resolved | None,
+    code: PipeCode,
+    message: str,
+    failure: StageFailure | None,
+) -> StageResult:
+    _record_run(args, deps, spec, failed=True)
+    failed = await emit.pipeline_failed(
+        deps.publisher,
+        pipeline_id=args.pipeline_id,
+        run_id=args.run_id,
+        layer=spec.layer,
+        code=code,
+        message=message,
+        component=spec.component,
+        schema_ref=str(args.schema_fqid),
+        object_uri=args.input_path,
+        violations=failure.violations if failure is not None else (),
+    )
+    return StageResult(
+        pipeline_id=args.pipeline_id,
+        layer=spec.layer,
+        run_id=args.run_id,
+        status=StageStatus.FAILED,
+        declared=str(args.schema_fqid),
+        event=failed,
+        schema_fqid=resolved.fqid if resolved is not None else None,
+        input_uri=args.input_path,
+        code=code,
+        message=message,
+    )
+
+
+def build_time_check(deps: StageDeps, spec: StageSpec, writes: Resolved) -> None:
+    """What the job builds, from its sample record, must conform to the schema it writes under:
+    otherwise the run is blocked (PIPE-1103) before any record is read."""
+    if spec.sample is None:
+        return
+    built = spec.transform([spec.sample])
+    result = deps.engine.validate_records(built, writes.schema, StagePolicy())
+    if result.rejected:
+        violations = [error for record in result.rejected for error in record.errors]
+        first = violations[0]
+        raise StageFailure(
+            PipeCode.INCOMPATIBLE_SCHEMA,
+            f"build-time check: what {spec.component} builds does not conform to {writes.fqid} "
+            f"(at {first.pointer or '/'}: {first.message})",
+            violations,
+        )
+
+
 async def _produce(
-    args: JobArgs, deps: StageDeps, spec: StageSpec, writes: Resolved, reads: Resolved, target: str
+    args: JobArgs,
+    deps: StageDeps,
+    spec: StageSpec,
+    binding: Binding,
+    writes: Resolved,
+    reads: Resolved,
+    target: str,
 ) -> _Output:
-    policy = deps.policy(args.pipeline_id)
+    policy = binding.policy
     plan = PartitionPlan(
         pipeline_id=args.pipeline_id,
         run_id=args.run_id,
@@ -141,6 +196,7 @@ async def _produce(
         reads=Checked(str(reads.fqid), reads.schema, policy),
         writes=Checked(str(writes.fqid), writes.schema, policy),
         transform=spec.transform,
+        post_check=binding.runs(Check.POST_TRANSFORM),
     )
     try:
         staged = await deps.runner.run(plan, args.input_path, deps.objects)
@@ -149,7 +205,7 @@ async def _produce(
             PipeCode.VALIDATION_FAILED, f"input object {args.input_path} does not exist"
         ) from None
     try:
-        return await _land(args, deps, spec, plan, staged, target)
+        return await _land(args, deps, spec, binding, plan, staged, target)
     finally:
         staged.discard()
 
@@ -161,30 +217,41 @@ def _record_run(args: JobArgs, deps: StageDeps, spec: StageSpec, *, failed: bool
 
 
 async def _land(
-    args: JobArgs, deps: StageDeps, spec: StageSpec, plan: PartitionPlan, staged: StagedParts, target: str
+    args: JobArgs,
+    deps: StageDeps,
+    spec: StageSpec,
+    binding: Binding,
+    plan: PartitionPlan,
+    staged: StagedParts,
+    target: str,
 ) -> _Output:
+    """Records the input schema rejects are always left out (they were quarantined upstream); the
+    checks the binding makes decide whether the run may land."""
     totals = Totals.of(staged.stats)
     pre = decide(totals.pre, plan.pre_policy)
     checked = {"component": spec.component, "layer": spec.layer.value}
-    deps.metrics.validation(pre.outcome, totals.pre_ms, check="pre", **checked)
-    if pre.outcome is Outcome.FAIL:
+    if binding.runs(Check.PRE_JOB):
+        deps.metrics.validation(pre.outcome, totals.pre_ms, check="pre", **checked)
+    if pre.outcome is Outcome.FAIL and binding.runs(Check.PRE_JOB):
         raise failure(
             pre, f"pre-job validation of {args.input_path} against {plan.reads.fqid}", totals.pre_errors
         )
     rows: bytes | None = None
     records_out = totals.records_out
+    post = decide(totals.post, plan.writes.policy)
     if isinstance(plan.transform, FoldStage):
         produced = plan.transform.rows([stats.partial for stats in staged.stats])
-        started = time.perf_counter()
-        post_result = deps.engine.validate_records(produced, plan.writes.schema, plan.writes.policy)
-        post_ms = (time.perf_counter() - started) * 1000
-        deps.metrics.validation(post_result.verdict.outcome, post_ms, check="post", **checked)
-        stop_on_failure(post_result, f"post-transform validation against {plan.writes.fqid}")
-        post = post_result.verdict
+        if binding.runs(Check.PUBLISH):
+            started = time.perf_counter()
+            post_result = deps.engine.validate_records(produced, plan.writes.schema, plan.writes.policy)
+            post_ms = (time.perf_counter() - started) * 1000
+            deps.metrics.validation(post_result.verdict.outcome, post_ms, check="publish", **checked)
+            stop_on_failure(post_result, f"publish validation against {plan.writes.fqid}")
+            post = post_result.verdict
         rows, records_out = jsonl.dumps(produced), len(produced)
     else:
-        post = decide(totals.post, plan.writes.policy)
-        deps.metrics.validation(post.outcome, totals.post_ms, check="post", **checked)
+        if plan.post_check:
+            deps.metrics.validation(post.outcome, totals.post_ms, check="post", **checked)
         if post.outcome is Outcome.FAIL:
             raise failure(post, f"post-transform validation against {plan.writes.fqid}", totals.post_errors)
     if post.outcome is Outcome.DRIFT:

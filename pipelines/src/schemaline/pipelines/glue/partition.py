@@ -51,6 +51,7 @@ class PartitionPlan:
     reads: Checked
     writes: Checked
     transform: StageTransform
+    post_check: bool = True  # map stages: check each transformed record (the contract's post-transform)
 
     @property
     def pre_policy(self) -> StagePolicy:
@@ -115,7 +116,8 @@ class PartitionRun:
             self._stats.partial = plan.transform.empty()
         else:
             self._map = plan.transform
-            self._post = engine.session(plan.writes.schema, plan.writes.policy, sink=self._post_reject)
+            if plan.post_check:
+                self._post = engine.session(plan.writes.schema, plan.writes.policy, sink=self._post_reject)
         self._not_json = 0
 
     def feed(self, lines: Sequence[bytes | str]) -> None:
@@ -154,12 +156,12 @@ class PartitionRun:
             for record in kept:
                 self._fold.add(stats.partial, record)
             return
-        assert self._post is not None
         assert self._map is not None
         produced = self._map(kept)
-        started = time.perf_counter()
-        self._post.feed_records(produced)
-        stats.post_ms += (time.perf_counter() - started) * 1000
+        if self._post is not None:
+            started = time.perf_counter()
+            self._post.feed_records(produced)
+            stats.post_ms += (time.perf_counter() - started) * 1000
         if produced:
             self._out(b"".join(orjson.dumps(record) + b"\n" for record in produced))
         stats.records_out += len(produced)

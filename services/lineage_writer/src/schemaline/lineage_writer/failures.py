@@ -14,26 +14,16 @@ log = structlog.get_logger("schemaline.lineage_writer")
 
 
 class MetadataSyncFailures:
-    """Counts the attempts of each failing event; the last one publishes PIPE-1402.
+    """Announces PIPE-1402 for an event whose lineage could not be written, before it goes to the DLQ.
 
-    `max_attempts` is the bus's: the consumer dead-letters the message right after the handler's
-    last failure, so the PipelineFailed is out before the message is in the DLQ.
+    The consumer decides when to give up (transient errors such as a database outage are retried for
+    `bus.retry_for_s`); this is its dead-letter hook, so the alert is out before the letter is in.
     """
 
-    def __init__(self, publisher: Publisher, max_attempts: int) -> None:
+    def __init__(self, publisher: Publisher) -> None:
         self._publisher = publisher
-        self._max_attempts = max_attempts
-        self._attempts: dict[str, int] = {}
 
-    def succeeded(self, event_id: str) -> None:
-        self._attempts.pop(event_id, None)
-
-    async def failed(self, envelope: Envelope[Any], error: BaseException) -> None:
-        attempt = self._attempts.get(envelope.id, 0) + 1
-        if attempt < self._max_attempts:
-            self._attempts[envelope.id] = attempt
-            return
-        self._attempts.pop(envelope.id, None)
+    async def dead_lettered(self, envelope: Envelope[Any], reason: str) -> None:
         detail = envelope.detail
         if isinstance(detail, PipelineFailed) and detail.code is PipeCode.METADATA_SYNC_FAILURE:
             # Our own PIPE-1402 could not be written either: announcing it again would loop.
@@ -44,8 +34,8 @@ class MetadataSyncFailures:
             run_id=getattr(detail, "run_id", None) or getattr(detail, "original_run_id", None),
             code=PipeCode.METADATA_SYNC_FAILURE,
             message=(
-                f"lineage of {envelope.detail_type} {envelope.id} not recorded after {attempt} attempts: "
-                f"{type(error).__name__}: {error}; the event is in the {SERVICE} dead-letter queue"
+                f"lineage of {envelope.detail_type} {envelope.id} not recorded: {reason}; "
+                f"the event is in the {SERVICE} dead-letter queue"
             ),
             component=SERVICE,
             failed_event_id=envelope.id,

@@ -31,16 +31,17 @@ def recorded(
     """
 
     async def record(envelope: Envelope[Any], deps: Deps, _out: Emitter) -> None:
-        try:
-            await deps.writer.write(rows(envelope))
-        except Exception as exc:
-            await deps.failures.failed(envelope, exc)
-            raise
-        deps.failures.succeeded(envelope.id)
+        await deps.writer.write(rows(envelope))
 
     return record
 
 
+async def announce_failure(envelope: Envelope[Any], deps: Deps, reason: str) -> None:
+    """PIPE-1402: the consumer gave up on this event's lineage; it goes to the DLQ next."""
+    await deps.failures.dead_lettered(envelope, reason)
+
+
 HANDLERS = Handlers[Deps]()
+HANDLERS.on_dead_letter(announce_failure)
 for _event, _rows in ROWS.items():
     HANDLERS.on(_event, recorded(_rows))

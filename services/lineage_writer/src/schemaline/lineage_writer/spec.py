@@ -43,7 +43,7 @@ async def open_deps(parts: Parts[LineageSettings], *, sink: LineageSink | None =
         writer = BatchWriter(sink, max_rows=settings.batch.max_rows, max_delay_s=settings.batch.max_delay_s)
         await writer.start()
         stack.push_async_callback(writer.stop)
-        failures = MetadataSyncFailures(parts.bus, settings.bus.max_attempts)
+        failures = MetadataSyncFailures(parts.bus)
         yield Deps(writer, failures, SqlLineageReader(engine))
 
 

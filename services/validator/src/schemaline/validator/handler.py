@@ -18,6 +18,7 @@ from schemaline.contracts import (
 )
 from schemaline.runtime.handling import Emitter, Handlers
 from schemaline.runtime.objectstore import ObjectNotFound, ObjectStore
+from schemaline.sdk.contract_check import outside_contract
 from schemaline.sdk.metrics import PipelineMetrics
 from schemaline.sdk.validation import (
     IncompatibleSchemaError,
@@ -71,6 +72,13 @@ async def _validate(envelope: Envelope[BatchLanded], deps: Deps) -> EventDetail:
     try:
         contract = await deps.catalog.contract(landed.pipeline_id, landed.layer)
         policy = contract.policy if contract is not None else StagePolicy()
+        # A drift case's re-run checks quarantined records against the covering version the case
+        # names, which the stage's contract may not admit yet: it is not the stage declaring.
+        rerun = landed.drift_case_id is not None
+        if contract is not None and not rerun and not contract.admits(landed.declared_fqid):
+            message = outside_contract(landed.declared_fqid, contract)
+            log.error("declared schema outside the contract", pipe_code=PipeCode.OUTSIDE_CONTRACT.value)
+            return failed(landed, PipeCode.OUTSIDE_CONTRACT, message)
         resolved = await deps.catalog.resolve(landed.declared_fqid, landed.run_id)
         if landed.writer_fqid is not None and landed.writer_fqid != resolved.fqid:
             writer = await deps.catalog.fetch(landed.writer_fqid)

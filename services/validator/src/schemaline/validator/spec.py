@@ -37,7 +37,7 @@ async def open_deps(
                 connect_registry(settings.registry, transport=parts.http)
             )
             # Run pins in the service's database, so that every replica keeps a run on one version.
-            catalog = RegistryCatalog(registry.resolver, registry.api, SqlPins(parts.database()))
+            catalog = RegistryCatalog(registry.resolver, registry.contracts, SqlPins(parts.database()))
         yield Deps(
             catalog=catalog,
             objects=objects,

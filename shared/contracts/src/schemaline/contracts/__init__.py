@@ -2,11 +2,13 @@
 
 from schemaline.contracts.codec import EventDecodeError, decode, encode
 from schemaline.contracts.contract import (
+    Check,
     Component,
     IntegrationMode,
     OnDrift,
     SchemaContract,
     StagePolicy,
+    ValidationScope,
     ValidationTiming,
 )
 from schemaline.contracts.envelope import Envelope, EventDetail, EventMeta, derived_id, new_envelope
@@ -49,6 +51,7 @@ __all__ = [
     "CaseId",
     "CatalogEntry",
     "ChangeSummary",
+    "Check",
     "Component",
     "DriftKind",
     "DriftResolved",
@@ -84,6 +87,7 @@ __all__ = [
     "SelectorKind",
     "StagePolicy",
     "Subject",
+    "ValidationScope",
     "ValidationTiming",
     "Version",
     "decode",

@@ -28,6 +28,8 @@ def decode(data: bytes | str) -> AnyEnvelope:
         raw = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise EventDecodeError(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise EventDecodeError("not an event: JSON nested too deep to parse") from None
     if not isinstance(raw, dict):
         raise EventDecodeError(f"an event must be a JSON object, got {type(raw).__name__}")
     detail_type = raw.get("detail-type")

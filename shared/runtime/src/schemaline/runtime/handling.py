@@ -22,7 +22,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from schemaline.contracts import Envelope, EventDetail, derived_id, new_envelope
-from schemaline.runtime.bus.port import Handler, Publisher
+from schemaline.runtime.bus.port import DeadLetterHook, Handler, Publisher
 from schemaline.runtime.idempotency import record_processed
 from schemaline.runtime.outbox import OutboxRelay, stage
 
@@ -78,6 +78,21 @@ class Binding:
 class _Table(Generic[D, C]):
     def __init__(self) -> None:
         self._table: dict[type[EventDetail], Callable[[Envelope[Any], D, C], Awaitable[None]]] = {}
+        self._dead_letter: Callable[[Envelope[Any], D, str], Awaitable[None]] | None = None
+
+    def on_dead_letter(self, hook: Callable[[Envelope[Any], D, str], Awaitable[None]]) -> None:
+        """Call `hook(envelope, deps, reason)` when an event's handler gave up, before its DLQ."""
+        self._dead_letter = hook
+
+    def bind_dead_letter(self, deps: D) -> DeadLetterHook | None:
+        hook = self._dead_letter
+        if hook is None:
+            return None
+
+        async def announce(envelope: Envelope[Any], reason: str) -> None:
+            await hook(envelope, deps, reason)
+
+        return announce
 
     def on(self, event: type[E], handler: Callable[[Envelope[E], D, C], Awaitable[None]]) -> None:
         if event in self._table:

@@ -150,11 +150,15 @@ async def start(
         deps = await stack.enter_async_context(spec.open(parts, **overrides))
         for detail_type, handler in spec.handlers.bind(deps, Binding(spec.name, bus, engine, relay)).items():
             bus.subscribe(spec.name, [detail_type], handler)
+        if (hook := spec.handlers.bind_dead_letter(deps)) is not None:
+            bus.on_dead_letter(spec.name, hook)
         app = spec.api(deps, parts) if spec.api is not None else None
         if scrape is not None:
             app = app or FastAPI(title=f"{spec.name} metrics")
             serve_metrics(app, scrape)
         running = Running(spec, settings, deps, bus, engine, relay, app)
+        if app is not None:  # its /api/v1/health fails when one of these tasks stops
+            app.state.liveness = running.alive
         # Exit runs in reverse: the relay stops, then the consumers, then the service's parts close.
         stack.push_async_callback(bus.close)
         await bus.start()

@@ -22,11 +22,23 @@ class BusSettings(BaseModel):
     concurrency: int = Field(
         default=1, ge=1, description="Messages a service's consumer handles at once (keep ≤ prefetch)"
     )
-    max_attempts: int = Field(default=3, ge=1, description="Handler attempts before dead-lettering")
+    max_attempts: int = Field(
+        default=3, ge=1, description="Attempts after an unexpected handler error before dead-lettering"
+    )
+    retry_for_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="How long a handler is retried while a dependency (database, broker, S3, registry) "
+        "is unreachable before its message is dead-lettered",
+    )
+    max_backoff_s: float = Field(default=30.0, gt=0, description="Longest pause between two retries")
+    max_message_bytes: int = Field(
+        default=262_144, ge=1024, description="Bigger messages are dead-lettered undecoded (SQS's limit)"
+    )
     recent_ids: int = Field(
         default=10_000, ge=0, description="Event ids a consumer remembers to skip redeliveries (bounded)"
     )
-    retry_backoff_s: float = Field(default=0.2, ge=0, description="First retry delay; doubles")
+    retry_backoff_s: float = Field(default=0.2, ge=0, description="First retry delay; doubles, with jitter")
     queue_expires_s: float | None = Field(
         default=None, gt=0, description="Let the broker delete queues unused this long (dev, tests)"
     )

@@ -26,7 +26,7 @@ SEED_METRICS = (VALIDATION_SUCCESS_RATE, DRIFT_EVENTS, VALIDATION_LATENCY, RESOL
 
 RATE_BUCKETS = (0.0, 100.0)
 
-Check = Literal["envelope", "payload", "pre", "post", "batch"]
+Check = Literal["envelope", "payload", "pre", "post", "publish", "batch"]
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,10 @@ class RegistryApi:
         response = await self._call("GET", f"/contracts/{pipeline_id}/{layer.value}")
         if response.status_code == 404:
             return None
+        if response.status_code >= 500:  # down, as far as a stage can tell: the cache may stand in
+            raise SchemaFetchError(
+                f"contract {pipeline_id}/{layer.value}", f"registry answered {response.status_code}"
+            )
         if response.status_code != 200:
             raise RegistryApiError(response.status_code, self._body(response))
         body = response.json()

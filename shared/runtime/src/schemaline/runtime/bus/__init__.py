@@ -4,6 +4,7 @@ from schemaline.runtime.bus.consumer import Consumer, RetryPolicy
 from schemaline.runtime.bus.event_bus import EventBus
 from schemaline.runtime.bus.eventbridge import EventBridgeTransport
 from schemaline.runtime.bus.factory import build_bus, build_transport
+from schemaline.runtime.bus.failures import PermanentError, TransientError
 from schemaline.runtime.bus.memory import InMemoryTransport
 from schemaline.runtime.bus.port import Bus, Handler, Publisher
 from schemaline.runtime.bus.rabbitmq import RabbitMQTransport
@@ -19,9 +20,11 @@ __all__ = [
     "InMemoryTransport",
     "InboundMessage",
     "OutgoingMessage",
+    "PermanentError",
     "Publisher",
     "RabbitMQTransport",
     "RetryPolicy",
+    "TransientError",
     "Transport",
     "build_bus",
     "build_transport",

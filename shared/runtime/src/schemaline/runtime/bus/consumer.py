@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,8 +13,9 @@ import structlog
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from schemaline.contracts import Envelope, EventDecodeError, decode
-from schemaline.runtime.bus.port import Handler
+from schemaline.contracts import CATALOG, Envelope, EventDecodeError, PipeCode, decode
+from schemaline.runtime.bus.failures import Failure, classify
+from schemaline.runtime.bus.port import DeadLetterHook, Handler
 from schemaline.runtime.bus.transport import InboundMessage, Transport
 from schemaline.runtime.idempotency import RecentIds
 from schemaline.runtime.telemetry import context_from_meta
@@ -23,16 +25,37 @@ log = structlog.get_logger("schemaline.consumer")
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    max_attempts: int = 3
-    backoff_s: float = 0.2
+    """How long a message is retried before it is dead-lettered (see `failures` for the kinds)."""
+
+    max_attempts: int = 3  # for an unexpected error (a bug, data the handler chokes on)
+    backoff_s: float = 0.2  # first delay; doubles per attempt, with jitter
+    retry_for_s: float = 300.0  # for a transient error: a dependency that is down
+    max_backoff_s: float = 30.0
 
     def delay(self, attempt: int) -> float:
-        return float(self.backoff_s * (2 ** (attempt - 1)))
+        """Between half and all of the doubled delay, so replicas that failed together spread out."""
+        ceiling = min(self.max_backoff_s, self.backoff_s * (2 ** min(attempt - 1, 32)))
+        return float(ceiling / 2 + random.uniform(0, ceiling / 2))
+
+    def gives_up(self, failure: Failure, attempt: int, elapsed_s: float, next_delay_s: float) -> bool:
+        if failure is Failure.PERMANENT:
+            return True
+        if failure is Failure.TRANSIENT:
+            return elapsed_s + next_delay_s > self.retry_for_s
+        return attempt >= self.max_attempts
+
+
+DEAD_LETTER_CODE = PipeCode.EVENT_DEAD_LETTERED
+RESUME_MAX_DELAY_S = 5.0  # a lost stream is retried at least this often, so a reconnect is soon used
 
 
 @dataclass
 class Consumer:
-    """Runs one service's handlers over its queue until cancelled."""
+    """Runs one service's handlers over its queue until cancelled; no message failure ends it.
+
+    Each message is settled exactly once (acked, or dead-lettered with its reason) or, when settling
+    itself fails (a dead channel), left to the broker, which redelivers it after the reconnect.
+    """
 
     service: str
     transport: Transport
@@ -42,15 +65,32 @@ class Consumer:
     concurrency: int = 1
     # Only a shortcut for redeliveries just seen: handlers that write state dedupe in their database.
     recent: RecentIds = field(default_factory=RecentIds)
+    max_message_bytes: int = 262_144
+    on_dead_letter: DeadLetterHook | None = None
 
     async def run(self) -> None:
-        # aclosing: on cancellation the transport hands back what this consumer had not settled.
-        async with contextlib.aclosing(self.transport.consume(self.service)) as messages:
-            if self.concurrency <= 1:
-                async for message in messages:
-                    await self.process(message)
-                return
-            await self._run_concurrently(messages)
+        lost = 0
+        while True:
+            try:
+                # aclosing: on cancellation the transport hands back what this consumer had not settled.
+                async with contextlib.aclosing(self.transport.consume(self.service)) as messages:
+                    if self.concurrency <= 1:
+                        async for message in messages:
+                            lost = 0
+                            await self.process(message)
+                    else:
+                        await self._run_concurrently(messages)
+                reason = "the stream of deliveries ended"
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the broker went away: wait for the reconnect, then consume again
+                reason = f"{type(exc).__name__}: {exc}"
+            lost += 1
+            delay = min(RESUME_MAX_DELAY_S, self.retry.delay(lost))
+            log.warning(
+                "consumer lost its deliveries, resuming", service=self.service, reason=reason, in_s=delay
+            )
+            await asyncio.sleep(delay)
 
     async def _run_concurrently(self, messages: AsyncIterator[InboundMessage]) -> None:
         """Up to `concurrency` messages in flight; each is still acked only after its handler returns.
@@ -80,10 +120,28 @@ class Consumer:
             await asyncio.gather(*in_flight, return_exceptions=True)
 
     async def process(self, message: InboundMessage) -> None:
+        """Settle one message; never raises but for cancellation."""
+        try:
+            await self._process(message)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a failure of the loop itself: the broker redelivers the message
+            log.exception(
+                "message left unsettled", service=self.service, reason=f"{type(exc).__name__}: {exc}"
+            )
+
+    async def _process(self, message: InboundMessage) -> None:
+        if len(message.body) > self.max_message_bytes:
+            reason = f"{len(message.body)} bytes, more than the {self.max_message_bytes} allowed"
+            await self._dead_letter(message, f"malformed message: {reason}")
+            return
         try:
             envelope = decode(message.body)
         except EventDecodeError as exc:
             await self._dead_letter(message, f"malformed message: {exc}")
+            return
+        except Exception as exc:  # RecursionError on deep nesting, and whatever else a parser raises
+            await self._dead_letter(message, f"malformed message: {type(exc).__name__}: {exc}")
             return
         handler = self.handlers.get(envelope.detail_type)
         if handler is None:
@@ -97,7 +155,7 @@ class Consumer:
         ):
             if envelope.id in self.recent:
                 log.info("duplicate event skipped", redelivered=message.redelivered)
-                await message.ack()
+                await self._ack(message)
                 return
             await self._handle(message, envelope, handler)
 
@@ -115,26 +173,79 @@ class Consumer:
                 "messaging.message.id": envelope.id,
             },
         ) as span:
-            for attempt in range(1, self.retry.max_attempts + 1):
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            attempt = 0
+            while True:
+                attempt += 1
                 try:
                     await handler(envelope)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
                     span.record_exception(exc)
+                    failure = classify(exc)
                     reason = f"{type(exc).__name__}: {exc}"
-                    if attempt == self.retry.max_attempts:
+                    delay = self.retry.delay(attempt)
+                    elapsed = loop.time() - started
+                    if self.retry.gives_up(failure, attempt, elapsed, delay):
                         span.set_status(Status(StatusCode.ERROR, reason))
-                        log.error("handler failed, dead-lettering", attempts=attempt, reason=reason)
-                        await self._dead_letter(message, f"handler failed {attempt} times: {reason}")
+                        reason = f"handler failed {attempt} times in {elapsed:.1f} s ({failure}): {reason}"
+                        await self._announce(envelope, reason)
+                        await self._dead_letter(message, reason)
                         return
-                    log.warning("handler failed, retrying", attempt=attempt, reason=reason)
-                    await asyncio.sleep(self.retry.delay(attempt))
+                    log.warning(
+                        "handler failed, retrying",
+                        attempt=attempt,
+                        failure=str(failure),
+                        reason=reason,
+                        in_s=delay,
+                    )
+                    await asyncio.sleep(delay)
                 else:
                     break
             self.recent.add(envelope.id)
+            await self._ack(message)
+
+    async def _announce(self, envelope: Envelope[Any], reason: str) -> None:
+        if self.on_dead_letter is None:
+            return
+        try:
+            await self.on_dead_letter(envelope, reason)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the letter still goes to the DLQ, and its PIPE-1501 line is logged
+            log.error("dead-letter hook failed", reason=f"{type(exc).__name__}: {exc}")
+
+    async def _ack(self, message: InboundMessage) -> None:
+        try:
             await message.ack()
+        except asyncio.CancelledError:
+            raise
+        except (
+            Exception
+        ) as exc:  # a dead channel: the broker redelivers it, and the redelivery is a duplicate
+            log.warning("ack failed, the broker will redeliver", reason=f"{type(exc).__name__}: {exc}")
 
     async def _dead_letter(self, message: InboundMessage, reason: str) -> None:
-        log.error("message dead-lettered", service=self.service, reason=reason)
-        await self.transport.dead_letter(self.service, message, reason)
+        try:
+            await self.transport.dead_letter(self.service, message, reason)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # not moved (or moved but not acked): the broker redelivers it
+            log.warning(
+                "dead-lettering failed, the broker will redeliver",
+                reason=reason,
+                error=f"{type(exc).__name__}: {exc}",
+            )
+            return
+        entry = CATALOG[DEAD_LETTER_CODE]
+        log.error(
+            "message dead-lettered",
+            service=self.service,
+            reason=reason,
+            routing_key=message.routing_key,
+            message_id=message.message_id,
+            pipe_code=DEAD_LETTER_CODE.value,
+            operator_action=entry.action,
+        )

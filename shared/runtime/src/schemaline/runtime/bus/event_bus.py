@@ -13,7 +13,7 @@ from opentelemetry.trace import SpanKind
 
 from schemaline.contracts import Envelope, encode
 from schemaline.runtime.bus.consumer import Consumer, RetryPolicy
-from schemaline.runtime.bus.port import Handler
+from schemaline.runtime.bus.port import DeadLetterHook, Handler
 from schemaline.runtime.bus.transport import DeadLetter, OutgoingMessage, Transport
 from schemaline.runtime.idempotency import RecentIds
 from schemaline.runtime.telemetry import current_trace_fields, get_tracer
@@ -32,19 +32,26 @@ class EventBus:
         tracer: trace.Tracer | None = None,
         concurrency: int = 1,
         recent_ids: int = 10_000,
+        max_message_bytes: int = 262_144,
     ) -> None:
         self.transport = transport
         self.concurrency = concurrency
         self.recent_ids = recent_ids
+        self.max_message_bytes = max_message_bytes
         self.retry = retry or RetryPolicy()
         self.tracer = tracer or get_tracer()
         self._handlers: dict[str, dict[str, Handler]] = defaultdict(dict)
+        self._dead_letter_hooks: dict[str, DeadLetterHook] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._connected = False
 
     def subscribe(self, service: str, detail_types: Iterable[str], handler: Handler) -> None:
         for detail_type in detail_types:
             self._handlers[service][detail_type] = handler
+
+    def on_dead_letter(self, service: str, hook: DeadLetterHook) -> None:
+        """Call `hook` before one of `service`'s events goes to its DLQ after its handler gave up."""
+        self._dead_letter_hooks[service] = hook
 
     @property
     def consumer_tasks(self) -> tuple[asyncio.Task[None], ...]:
@@ -68,6 +75,8 @@ class EventBus:
                 self.retry,
                 self.concurrency,
                 RecentIds(self.recent_ids),
+                self.max_message_bytes,
+                self._dead_letter_hooks.get(service),
             )
             self._tasks.append(asyncio.create_task(consumer.run(), name=f"consumer:{service}"))
 

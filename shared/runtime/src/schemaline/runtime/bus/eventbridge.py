@@ -73,7 +73,7 @@ class _Delivery:
 
 
 def _event_id(body: bytes) -> str | None:
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(ValueError, RecursionError):
         event = json.loads(body)
         event_id = event.get("id") if isinstance(event, dict) else None
         if isinstance(event_id, str):

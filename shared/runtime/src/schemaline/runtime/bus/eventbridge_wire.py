@@ -29,7 +29,7 @@ def _event_of(body: bytes, routing_key: str) -> dict[str, Any] | None:
     """The body as an EventBridge event of `routing_key`'s detail-type, or None."""
     try:
         event = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
     if not isinstance(event, dict) or event.get("detail-type") != routing_key:
         return None
@@ -106,7 +106,7 @@ def from_sqs_body(body: str, *, account: str) -> tuple[bytes, str]:
     """The event bytes and routing key of an EventBridge event delivered to an SQS queue."""
     try:
         event = json.loads(body)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return body.encode(), ""
     if not isinstance(event, dict):
         return body.encode(), ""

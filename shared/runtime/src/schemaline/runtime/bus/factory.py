@@ -45,8 +45,11 @@ def build_bus(
 ) -> EventBus:
     return EventBus(
         transport or build_transport(settings),
-        retry=RetryPolicy(settings.max_attempts, settings.retry_backoff_s),
+        retry=RetryPolicy(
+            settings.max_attempts, settings.retry_backoff_s, settings.retry_for_s, settings.max_backoff_s
+        ),
         tracer=tracer,
         concurrency=settings.concurrency,
         recent_ids=settings.recent_ids,
+        max_message_bytes=settings.max_message_bytes,
     )

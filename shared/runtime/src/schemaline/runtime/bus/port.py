@@ -8,6 +8,8 @@ from typing import Any, Protocol
 from schemaline.contracts import Envelope
 
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
+# Called with the event and the reason just before its message goes to the DLQ (a service's alert).
+DeadLetterHook = Callable[[Envelope[Any], str], Awaitable[None]]
 
 
 class Publisher(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncGenerator, Iterable, Sequence
 from typing import Any
 
@@ -62,8 +63,11 @@ class RabbitMQTransport:
         queue_prefix: str = "schemaline",
         prefetch: int = 128,
         queue_expires_s: float | None = None,
+        connection_name: str | None = None,
     ) -> None:
         self._url = url
+        # What `rabbitmqctl list_connections client_properties` shows: which process holds a connection.
+        self.connection_name = connection_name or f"{queue_prefix} pid {os.getpid()}"
         self.destination = exchange
         self._queue_prefix = queue_prefix
         self._prefetch = prefetch
@@ -90,7 +94,9 @@ class RabbitMQTransport:
         return f"{self.queue_name(service)}.dlq"
 
     async def connect(self) -> None:
-        self._connection = await aio_pika.connect_robust(self._url)
+        self._connection = await aio_pika.connect_robust(
+            self._url, client_properties={"connection_name": self.connection_name}
+        )
         self._publish_channel = await self._connection.channel(publisher_confirms=True)
         self._exchange = await self._publish_channel.declare_exchange(
             self.destination, aio_pika.ExchangeType.TOPIC, durable=True

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from schemaline.runtime.health import task_problems
 from schemaline.runtime.http.auth import AUTH_ERRORS, Reader, TokenTable
 from schemaline.runtime.http.errors import ErrorOut, install_error_handlers
 from schemaline.runtime.http.tracing import TraceRequests
@@ -25,9 +27,17 @@ class HealthOut(BaseModel):
 def _liveness() -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/health", response_model=HealthOut)
-    async def health() -> HealthOut:
-        """The process is up (no token needed: probes carry none)."""
+    @router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
+    async def health(request: Request) -> HealthOut | JSONResponse:
+        """The process is up and every consumer, relay and server task of its service still runs.
+
+        No token needed: probes carry none. A stopped consumer answers 503, so the probe restarts it.
+        """
+        tasks = getattr(request.app.state, "liveness", None)
+        problems = task_problems(tasks()) if tasks is not None else []
+        if problems:
+            body = HealthOut(status="unavailable", detail="; ".join(problems))
+            return JSONResponse(body.model_dump(), status_code=503)
         return HealthOut(status="ok")
 
     return router
