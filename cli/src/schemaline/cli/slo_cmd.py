@@ -7,47 +7,12 @@ runs and their status. Exit 1 when a target is missed; a level with no data miss
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from schemaline.cli._common import add_json_flag, parse_time, print_json, print_table
 from schemaline.cli._service import connection_options, lineage
 from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CliError
-
-
-@dataclass(frozen=True)
-class Level:
-    name: str
-    target: str
-    meets: Callable[[float], bool]
-    value: Callable[[dict[str, Any]], float | None]
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return None if whole == 0 else round(100.0 * part / whole, 3)
-
-
-def _success(figures: dict[str, Any]) -> float | None:
-    verdicts: dict[str, int] = figures["verdicts"]
-    return _rate(verdicts.get("pass", 0), sum(verdicts.values()))
-
-
-LEVELS = (
-    Level("pipeline.validation_success_rate", "> 99 %", lambda v: v > 99, _success),
-    Level("pipeline.drift_events", "0 / day", lambda v: v == 0, lambda f: f["verdicts"].get("drift", 0)),
-    Level(
-        "pipeline.runtime_validation_latency_ms",
-        "P95 ≤ 500 ms",
-        lambda v: v <= 500,
-        lambda f: f["validation_ms_p95"],
-    ),
-    # Resolves happen in the stages' and services' processes and are recorded only as the metric
-    # of that name (docs/observability.md): lineage has no figure for it.
-    Level("schema.resolver_latency_ms", "P95 ≤ 200 ms", lambda v: v <= 200, lambda _f: None),
-    Level("pipeline.failure_rate", "< 1 %", lambda v: v < 1, lambda f: _rate(f["failed_runs"], f["runs"])),
-)
 
 
 def register(sub: Any) -> None:
@@ -73,11 +38,9 @@ def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
 def _slo(args: argparse.Namespace) -> int:
     since, until = _window(args)
     figures = lineage(args, lambda c: c.slo(since.isoformat(), until.isoformat()))
-    metrics: list[dict[str, Any]] = []
-    for level in LEVELS:
-        value = level.value(figures)
-        met = None if value is None else level.meets(value)
-        metrics.append({"name": level.name, "value": value, "target": level.target, "met": met})
+    from schemaline.sdk.slo import judge
+
+    metrics = judge(figures)
     if args.json:
         print_json({"window": {"since": figures["since"], "until": figures["until"]}, "metrics": metrics})
     else:

@@ -36,7 +36,7 @@ class Deliverer:
         clock: Clock = utcnow,
     ) -> None:
         self._engine = engine
-        self._channels = channels
+        self.channels = channels
         self._settings = settings
         self._reminder_after = timedelta(seconds=reminder_after_s)
         self._lock = asyncio.Lock()
@@ -66,7 +66,7 @@ class Deliverer:
         before = now - self._reminder_after
         async with self._engine.begin() as conn:
             for key in await store.quiet_since(conn, before):
-                if await store.stage_notice(conn, key, "reminder", self._channels, now, quiet_before=before):
+                if await store.stage_notice(conn, key, "reminder", self.channels, now, quiet_before=before):
                     log.info("reminder staged", incident=key)
 
     async def _deliver(self, notice: store.Notice) -> int:
@@ -74,7 +74,7 @@ class Deliverer:
         async with self._engine.begin() as conn:  # another replica may be sending it
             if not await store.claim(conn, notice, now, now + timedelta(seconds=self._settings.lease_s)):
                 return 0
-        channel = self._channels.get(notice.channel)
+        channel = self.channels.get(notice.channel)
         try:
             if channel is None:
                 raise LookupError(f"channel {notice.channel} is not configured any more")

@@ -11,6 +11,7 @@ from schemaline.alerts import store
 from schemaline.alerts.channels import Channel
 from schemaline.alerts.deliver import Deliverer
 from schemaline.alerts.incidents import Incident, drift_incident, failure_incident
+from schemaline.alerts.slo import SloWatch
 from schemaline.alerts.tables import incidents
 from schemaline.contracts import (
     DriftResolved,
@@ -31,6 +32,7 @@ class Deps:
     channels: Mapping[str, Channel]
     deliverer: Deliverer
     escalate: frozenset[PipeCode]
+    slo: SloWatch | None = None
 
 
 async def _open(tx: Tx, deps: Deps, incident: Incident, *, case_id: str | None = None) -> None:

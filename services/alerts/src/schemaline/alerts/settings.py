@@ -34,6 +34,15 @@ class DeliverySettings(BaseModel):
     )
 
 
+class SloWatchSettings(BaseModel):
+    lineage_url: str | None = Field(
+        default=None, description="The lineage API whose /lineage/slo is checked; unset: no SLO alerts"
+    )
+    token: SecretStr | None = Field(default=None, description="A token the lineage API knows (secret)")
+    interval_s: float = Field(default=900.0, gt=0, description="Seconds between two checks")
+    timeout_s: float = Field(default=10.0, gt=0, description="HTTP timeout of one check")
+
+
 class AlertsSettings(ServiceSettings):
     model_config = SettingsConfigDict(
         env_prefix="SCHEMALINE_ALERTS_", env_nested_delimiter="__", extra="ignore"
@@ -43,6 +52,7 @@ class AlertsSettings(ServiceSettings):
     sns: SnsSettings = Field(default_factory=SnsSettings)
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    slo: SloWatchSettings = Field(default_factory=SloWatchSettings)
     reminder_after_s: float = Field(
         default=4 * 3600.0,
         gt=0,
