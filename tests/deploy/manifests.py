@@ -37,8 +37,8 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 ENV_EXAMPLE = ROOT / ".env.example"
 PACKAGES = sorted(p.name for p in (ROOT / "services").iterdir() if (p / "pyproject.toml").is_file())
 # A service in the image with no compose, EKS or ECS definition yet: the deploy checks below hold for
-# the services that are deployed (every one, today).
-NOT_DEPLOYED: set[str] = set()
+# the services that are deployed. The alerts service's definitions are to come (issue 15).
+NOT_DEPLOYED: set[str] = {"alerts"}
 SERVICES = [service for service in PACKAGES if service not in NOT_DEPLOYED]
 
 # Modules that are not services but run in a container, and the settings class they read.

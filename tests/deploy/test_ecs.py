@@ -47,6 +47,7 @@ PLACEHOLDERS = {
     "GOVERNANCE_URL": "http://governance.schemaline.internal:8086",
     "LINEAGE_URL": "http://lineage.schemaline.internal:8087",
     "OTLP_ENDPOINT": "http://127.0.0.1:4318/v1/traces",
+    "OTLP_METRICS_ENDPOINT": "http://127.0.0.1:4318/v1/metrics",
     "QUARANTINE_BUCKET": "warehouse-quarantine",
     "WAREHOUSE_BUCKET": "warehouse",
     "REGISTRY_TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/r/0a",

@@ -30,7 +30,7 @@ def _spans(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def _services_in_trace_of(spans: list[dict[str, Any]], message_id: str) -> set[str]:
+def _trace_of(spans: list[dict[str, Any]], message_id: str) -> str:
     traces = {
         span["context"]["trace_id"]
         for span in spans
@@ -38,10 +38,14 @@ def _services_in_trace_of(spans: list[dict[str, Any]], message_id: str) -> set[s
         and span["attributes"].get("messaging.message.id") == message_id
     }
     assert len(traces) == 1, f"BatchLanded {message_id} was published in {len(traces)} traces"
+    return str(traces.pop())
+
+
+def _services_in_trace_of(spans: list[dict[str, Any]], message_id: str) -> set[str]:
     by_trace: dict[str, set[str]] = defaultdict(set)
     for span in spans:
         by_trace[span["context"]["trace_id"]].add(span["resource"]["attributes"]["service.name"])
-    return by_trace[traces.pop()]
+    return by_trace[_trace_of(spans, message_id)]
 
 
 @pytest.fixture(
@@ -80,6 +84,26 @@ async def test_examples_a_and_b_across_processes(
             f"the trace of run {stage.run_id} spans only {sorted(services)}"
         )
     _assert_messaging_attributes(spans, bus_kind)
+    _assert_registry_fetches_join_runs(spans, chain.stages[0].event.id)
+
+
+def _assert_registry_fetches_join_runs(spans: list[dict[str, Any]], first_batch: str) -> None:
+    """The registry's server spans of the run's fetches (the stages', the validator's) are in the
+    run's trace: the SDK's requests carry `traceparent`, the registry's app continues it."""
+    [run_trace] = {
+        span["context"]["trace_id"]
+        for span in spans
+        if span["name"] == "publish BatchLanded"
+        and span["attributes"].get("messaging.message.id") == first_batch
+    }
+    fetches = [
+        span
+        for span in spans
+        if span["name"] == "GET /api/v1/schema/fetch" and span["context"]["trace_id"] == run_trace
+    ]
+    assert fetches, "the run's registry fetches are spans of its trace"
+    assert {span["resource"]["attributes"]["service.name"] for span in fetches} == {"registry"}
+    assert all(span["parent_id"] for span in fetches)
 
 
 def _assert_messaging_attributes(spans: list[dict[str, Any]], bus_kind: str) -> None:

@@ -22,6 +22,7 @@ from schemaline.cli import (
     ledger_cmd,
     lineage_cmd,
     schema_cmd,
+    slo_cmd,
     validate_cmd,
 )
 from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_BUG, CliError
@@ -37,6 +38,7 @@ COMMANDS = (
     ledger_cmd,
     governance_cmd,
     jobs_cmd,
+    slo_cmd,
 )
 DEBUG_ENV = "SCHEMALINE_DEBUG"
 

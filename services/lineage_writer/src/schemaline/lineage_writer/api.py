@@ -15,6 +15,7 @@ from schemaline.lineage_writer.queries import (
     pipeline_runs,
     recent_runs,
     run_trace,
+    slo_figures,
     verdict_stats,
 )
 from schemaline.lineage_writer.redrive import redrive
@@ -92,6 +93,30 @@ async def get_stats(
     if end.tzinfo is None:
         end = end.replace(tzinfo=UTC)
     return (await verdict_stats(_reader(request), end - timedelta(hours=hours), end)).as_dict()
+
+
+class SloOut(BaseModel):
+    since: datetime
+    until: datetime
+    verdicts: dict[str, int] = Field(description="Verdict events by validation result")
+    validation_ms_p95: float | None = Field(description="P95 of the validator's time per passed batch")
+    validations_timed: int
+    runs: int = Field(description="Runs with an event in the window")
+    failed_runs: int = Field(description="Of those, runs whose status is failed")
+
+
+@router.get("/slo", response_model=SloOut)
+async def get_slo(request: Request, _: Reader, since: Since = None, until: Until = None) -> dict[str, Any]:
+    """What lineage records of the seed's service levels in [since, until) (default: the last 24 h)."""
+    end = _aware(until) if until is not None else datetime.now(UTC)
+    start = _aware(since) if since is not None else end - timedelta(hours=24)
+    if start >= end:
+        raise InvalidRequestError("since must be before until")
+    return (await slo_figures(_reader(request), start, end)).as_dict()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @router.get("/runs/{run_id}", response_model=dict[str, Any], responses=error_responses(404))

@@ -13,6 +13,7 @@ from urllib.parse import quote
 import httpx
 
 from schemaline.contracts import CaseId, Layer, PipelineId, SchemaContract, Subject
+from schemaline.sdk.http import async_client
 from schemaline.sdk.resolver.errors import SchemaFetchError
 
 API = "/api/v1"
@@ -37,12 +38,7 @@ class RegistryApi:
         timeout_s: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(timeout_s),
-            transport=transport,
-        )
+        self._http = async_client(base_url, token=token, timeout_s=timeout_s, transport=transport)
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:

@@ -53,6 +53,11 @@ class LineageClient(ServiceClient):
         result: dict[str, Any] = await self.call("GET", "/lineage/stats", params={"hours": hours})
         return result
 
+    async def slo(self, since: str | None, until: str | None) -> dict[str, Any]:
+        """What lineage records of the seed's service levels in [since, until) (default: last 24 h)."""
+        result: dict[str, Any] = await self.call("GET", "/lineage/slo", params=_window(since, until))
+        return result
+
     async def export(
         self, run_ids: list[str], pipeline_id: str | None, since: str | None, until: str | None
     ) -> list[dict[str, Any]]:
