@@ -20,6 +20,7 @@ from schemaline.cli import (
     jobs_cmd,
     ledger_cmd,
     lineage_cmd,
+    runs_cmd,
     schema_cmd,
     validate_cmd,
 )
@@ -32,6 +33,7 @@ COMMANDS = (
     validate_cmd,
     drift_cmd,
     lineage_cmd,
+    runs_cmd,
     ledger_cmd,
     governance_cmd,
     jobs_cmd,

@@ -30,6 +30,7 @@ from schemaline.pipelines import emit, jsonl
 from schemaline.pipelines.binding import Binding, bind
 from schemaline.pipelines.checks import StageFailure, resolve, stop_on_failure
 from schemaline.pipelines.deps import StageDeps
+from schemaline.pipelines.execution import RunClock
 from schemaline.pipelines.glue.args import JobArgs
 from schemaline.pipelines.glue.partition import Checked, PartitionPlan
 from schemaline.pipelines.glue.reconcile import Totals, check_landed, failure
@@ -62,6 +63,7 @@ class _Output:
     records_in: int
     records_out: int
     skipped: int
+    quarantined: int  # output records the stage's own check rejected: landed, for the validator
 
 
 async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageResult:
@@ -75,6 +77,7 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
         f"glue {args.pipeline_id}",
         attributes={"schemaline.run_id": args.run_id, "schemaline.layer": spec.layer.value},
     ):
+        clock = RunClock()
         resolved: Resolved | None = None
         try:
             binding = await bind(
@@ -85,16 +88,17 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
             reads = await resolve(pins, args.input_schema_fqid) if args.input_schema_fqid else resolved
             if binding.runs(Check.BUILD_TIME):
                 build_time_check(deps, spec, resolved)
-            target = output_object(args.output_path, args.run_id)
+            target = output_object(
+                args.output_path, args.run_id, layout=args.output_layout, started=clock.started_at
+            )
             output = await _produce(args, deps, spec, binding, resolved, reads, target)
         except StageFailure as failure:
             log.warning("%s run %s failed: %s", args.pipeline_id, args.run_id, failure)
-            return await _failed(args, deps, spec, resolved, failure.code, failure.message, failure)
+            return await _failed(args, deps, spec, clock, resolved, failure.code, failure.message, failure)
         except Exception as exc:
             log.exception("%s run %s crashed", args.pipeline_id, args.run_id)
-            await _failed(
-                args, deps, spec, resolved, PipeCode.JOB_ERROR, f"{type(exc).__name__}: {exc}", None
-            )
+            message = f"{type(exc).__name__}: {exc}"
+            await _failed(args, deps, spec, clock, resolved, PipeCode.JOB_ERROR, message, None)
             raise
         event = await emit.batch_landed(
             deps.publisher,
@@ -106,6 +110,13 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
             object_uri=target,
             record_count=output.records_out,
             inputs=(args.input_path,),
+            rerun_of=args.rerun_of,
+            execution=clock.finish(
+                records_in=output.records_in,
+                records_out=output.records_out,
+                quarantined=output.quarantined,
+                skipped=output.skipped,
+            ),
         )
         return StageResult(
             pipeline_id=args.pipeline_id,
@@ -127,6 +138,7 @@ async def _failed(
     args: JobArgs,
     deps: StageDeps,
     spec: StageSpec,
+    clock: RunClock,
     resolved: Resolved | None,
     code: PipeCode,
     message: str,
@@ -141,8 +153,9 @@ async def _failed(
         message=message,
         component=spec.component,
         schema_ref=str(args.schema_fqid),
-        object_uri=args.input_path,
         violations=failure.violations if failure is not None else (),
+        inputs=(args.input_path,),
+        execution=clock.finish(),
     )
     return StageResult(
         pipeline_id=args.pipeline_id,
@@ -221,12 +234,14 @@ async def _land(
     rows: bytes | None = None
     records_out = totals.records_out
     post = decide(totals.post, plan.writes.policy)
+    rejected_out = totals.post.drift + totals.post.invalid
     if isinstance(plan.transform, FoldStage):
         produced = plan.transform.rows([stats.partial for stats in staged.stats])
         if binding.runs(Check.PUBLISH):
             post_result = deps.engine.validate_records(produced, plan.writes.schema, plan.writes.policy)
             stop_on_failure(post_result, f"publish validation against {plan.writes.fqid}")
             post = post_result.verdict
+            rejected_out = len(post_result.rejected)
         rows, records_out = jsonl.dumps(produced), len(produced)
     elif post.outcome is Outcome.FAIL:
         raise failure(post, f"post-transform validation against {plan.writes.fqid}", totals.post_errors)
@@ -235,4 +250,4 @@ async def _land(
         log.warning("%s run %s: %s", args.pipeline_id, args.run_id, post.reason)
     landed = await staged.land(deps.objects, target, quarantine_prefix(target), rows)
     check_landed(totals, landed, records_out)
-    return _Output(totals.records_in, records_out, totals.quarantined)
+    return _Output(totals.records_in, records_out, totals.quarantined, rejected_out)
