@@ -25,10 +25,10 @@ from schemaline.pipelines import emit, jsonl
 from schemaline.pipelines.binding import bind
 from schemaline.pipelines.checks import StageFailure, resolve, stop_on_failure
 from schemaline.pipelines.deps import StageDeps
-from schemaline.pipelines.execution import RunClock
 from schemaline.pipelines.extractor.settings import ExtractorSettings
 from schemaline.pipelines.layout import new_run_id, output_object
 from schemaline.pipelines.results import StageResult, StageStatus
+from schemaline.sdk.execution import RunClock
 from schemaline.sdk.validation import validate_envelope
 
 COMPONENT = "lambda:extractor"

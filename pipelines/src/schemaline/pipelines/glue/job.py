@@ -30,7 +30,6 @@ from schemaline.pipelines import emit, jsonl
 from schemaline.pipelines.binding import Binding, bind
 from schemaline.pipelines.checks import StageFailure, resolve, stop_on_failure
 from schemaline.pipelines.deps import StageDeps
-from schemaline.pipelines.execution import RunClock
 from schemaline.pipelines.glue.args import JobArgs
 from schemaline.pipelines.glue.partition import Checked, PartitionPlan
 from schemaline.pipelines.glue.reconcile import Totals, check_landed, failure
@@ -39,6 +38,7 @@ from schemaline.pipelines.glue.transforms import FoldStage, StageTransform
 from schemaline.pipelines.layout import output_object, quarantine_prefix
 from schemaline.pipelines.ports import Resolved
 from schemaline.pipelines.results import StageResult, StageStatus
+from schemaline.sdk.execution import RunClock
 from schemaline.sdk.validation import Outcome, decide
 
 log = logging.getLogger("schemaline.pipelines")

@@ -1,4 +1,6 @@
-"""A stage run's execution metadata: when it ran, for how long, its record counts, which code."""
+"""A run's execution metadata: when it ran, for how long, its record counts, which code.
+
+Pipeline stages state it in their events; so does the drift detector for the re-runs it submits."""
 
 from __future__ import annotations
 
@@ -13,13 +15,14 @@ from schemaline.contracts import RunExecution
 CODE_VERSION_ENV = "SCHEMALINE_CODE_VERSION"  # the image tag, set by the image or the job definition
 
 
-def code_version() -> str:
-    """`SCHEMALINE_CODE_VERSION` when the deployment sets it, else the pipelines wheel's version."""
+def code_version(distribution: str = "schemaline-pipelines") -> str:
+    """`SCHEMALINE_CODE_VERSION` when the deployment sets it (the image tag), else the version of the
+    installed `distribution` (the wheel that ran)."""
     given = os.environ.get(CODE_VERSION_ENV, "").strip()
     if given:
         return given
     try:
-        return importlib.metadata.version("schemaline-pipelines")
+        return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
 
@@ -28,6 +31,7 @@ def code_version() -> str:
 class RunClock:
     """Started with the run; `finish` says how it went."""
 
+    distribution: str = "schemaline-pipelines"
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     _started: float = field(default_factory=time.perf_counter)
 
@@ -43,5 +47,5 @@ class RunClock:
             records_out=records_out,
             records_quarantined=quarantined,
             records_skipped=skipped,
-            code_version=code_version(),
+            code_version=code_version(self.distribution),
         )
