@@ -3,11 +3,13 @@ lineage API, started by the embedded launcher), and lineage links it to the orig
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from schemaline.cli.scenarios import rerun_gdp_under_fix
 from schemaline.cli.stack import embedded_stack
 from schemaline.contracts import BatchLanded, Layer, SchemaValidated
+from schemaline.governance.ledger import read_entries
 from schemaline.lineage_writer.queries import run_trace
 
 from .examples import _noop, example_a, example_b
@@ -37,6 +39,12 @@ async def test_example_b_reruns_the_gdp_job_under_v1_2(tmp_path: Path) -> None:
         original = await run_trace(stack.lineage.reader, gdp.run_id)
         assert original is not None
         assert rerun.rerun_id in {r.run_id for r in original.reruns}
+        # Governance's ledger keeps the re-run's BatchLanded whole: its execution metadata included.
+        entries = [e async for e in read_entries(stack.governance_engine) if e.detail_type == "BatchLanded"]
+        [entry] = [e for e in entries if rerun.rerun_id in str(e.payload)]
+        payload = json.loads(entry.payload)
+        execution = payload["detail"]["execution"]
+        assert (execution["records_in"], execution["records_out"]) == (gdp.records_in, gdp.records_in)
         # The KPI output's upstream, back to the extractor's landing object.
         hops = rerun.kpi_upstream["upstream"]
         assert hops[-1]["outputs"] == [b.chain.stage(Layer.EXTRACTOR).output_uri]
