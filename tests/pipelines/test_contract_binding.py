@@ -131,3 +131,14 @@ async def test_kpi_build_time_check_blocks_a_schema_its_rows_do_not_meet_before_
     assert "build-time check" in result.message
     assert "finance.kpi.invoice_daily:v1.1" in result.message
     assert str(result.schema_fqid) == "finance.kpi.invoice_daily:v1.1"
+
+
+async def test_a_contract_changed_since_it_was_cached_is_read_again_before_refusing(parts: Parts) -> None:
+    registry = FlakyRegistry()
+    parts.deps.contracts = AsyncContractResolver(registry, CachePolicy(ttl_s=60), clock=ManualClock())
+    await land(parts, example_a(3))
+    assert (await gdp.run(job_args(gdp, *GDP, run="jr-1"), parts.deps)).landed  # caches the v1.1 pin
+    registry.contracts.put(gdp_contract(schema_selector=Selector.parse("finance.gdp.invoice:^1")))
+    moved = await gdp.run(job_args(gdp, "finance.gdp.invoice:v1.0", GDP[1], run="jr-2"), parts.deps)
+    assert moved.landed, moved.message
+    assert registry.calls == 2

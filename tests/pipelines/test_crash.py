@@ -44,7 +44,7 @@ async def test_an_uncatalogued_crash_emits_pipelinefailed_then_propagates(parts:
         "glue:gdp",
     )
     assert detail.message.startswith("ConnectionError: connection reset")
-    assert detail.object_uri == INPUT
+    assert (detail.object_uri, detail.inputs) == (None, (INPUT,))
 
 
 def test_the_job_process_exits_non_zero_after_announcing_it(parts: Parts) -> None:

@@ -20,12 +20,14 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from schemaline.cli.launcher import job_launcher
 from schemaline.console.spec import SPEC as CONSOLE
 from schemaline.contracts import Envelope, SchemaContract, Subject
 from schemaline.drift_detector.spec import SPEC as DRIFT
 from schemaline.governance.spec import SPEC as GOVERNANCE
 from schemaline.lineage_writer.handlers import Deps as LineageDeps
 from schemaline.lineage_writer.spec import SPEC as LINEAGE
+from schemaline.pipelines.deps import StageDeps
 from schemaline.registry.spec import SPEC as REGISTRY
 from schemaline.runtime.bus import EventBus, InMemoryTransport
 from schemaline.runtime.objectstore import LocalFolderStore
@@ -212,10 +214,18 @@ async def embedded_stack(
         publisher = await stack.enter_async_context(
             RegistryApi(REGISTRY_URL, token=tokens[Role.PUBLISHER], transport=http)
         )
+        objects = LocalFolderStore(workdir / "objects")
+        stages = StageDeps(
+            objects=objects,
+            publisher=EventBus(transport),
+            schemas=runner.resolver,
+            contracts=runner.contracts,
+        )
+        await stack.enter_async_context(job_launcher(EventBus(transport), stages))
         yield EmbeddedStack(
             workdir=workdir,
             transport=transport,
-            objects=LocalFolderStore(workdir / "objects"),
+            objects=objects,
             services=services,
             runner=runner,
             publisher=publisher,

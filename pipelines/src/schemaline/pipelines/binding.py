@@ -34,6 +34,15 @@ _UNBOUND = {
 }
 
 
+async def _contract(
+    contracts: ContractSource, pipeline_id: PipelineId, layer: Layer, *, fresh: bool = False
+) -> SchemaContract | None:
+    try:
+        return await contracts.contract(pipeline_id, layer, fresh=fresh)
+    except PipeError as exc:
+        raise StageFailure(exc.code, f"contract of {pipeline_id}: {exc.message}") from exc
+
+
 @dataclass(frozen=True, slots=True)
 class Binding:
     contract: SchemaContract | None
@@ -51,14 +60,16 @@ async def bind(
 ) -> Binding:
     """The run's contract; `StageFailure` PIPE-1104 when `declared` is outside it, PIPE-1001 when the
     registry cannot be reached and no copy is cached."""
-    try:
-        contract = await contracts.contract(pipeline_id, layer)
-    except PipeError as exc:
-        raise StageFailure(exc.code, f"contract of {pipeline_id}: {exc.message}") from exc
+    contract = await _contract(contracts, pipeline_id, layer)
     if contract is None:
         log.warning(
             "%s (%s) has no registered contract: every check runs in process", pipeline_id, layer.value
         )
+        return Binding(None, StagePolicy(), _UNBOUND[component], in_process=True)
+    if not contract.admits(declared):
+        # A contract just changed may still be cached here: ask the registry before refusing.
+        contract = await _contract(contracts, pipeline_id, layer, fresh=True)
+    if contract is None:
         return Binding(None, StagePolicy(), _UNBOUND[component], in_process=True)
     if not contract.admits(declared):
         raise StageFailure(PipeCode.OUTSIDE_CONTRACT, outside_contract(declared, contract))

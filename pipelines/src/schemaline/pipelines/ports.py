@@ -75,7 +75,10 @@ class ContractSource(Protocol):
     """Stage contracts as the registry holds them; the SDK's `AsyncContractResolver` is one (cached,
     refresh-ahead, stale-if-error), `SeedContracts` another. None: no contract is registered.
 
-    `contract` raises `PipeError` (PIPE-1001) when the registry cannot be reached and nothing is cached.
+    `contract` raises `PipeError` (PIPE-1001) when the registry cannot be reached and nothing is cached;
+    `fresh=True` asks the registry even when a cached copy is fresh.
     """
 
-    async def contract(self, pipeline_id: PipelineId, layer: Layer) -> SchemaContract | None: ...
+    async def contract(
+        self, pipeline_id: PipelineId, layer: Layer, *, fresh: bool = False
+    ) -> SchemaContract | None: ...

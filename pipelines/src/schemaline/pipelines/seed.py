@@ -137,6 +137,8 @@ class SeedContracts:
     def put(self, contract: SchemaContract) -> None:
         self.contracts[contract.pipeline_id] = contract
 
-    async def contract(self, pipeline_id: PipelineId, layer: Layer) -> SchemaContract | None:
+    async def contract(
+        self, pipeline_id: PipelineId, layer: Layer, *, fresh: bool = False
+    ) -> SchemaContract | None:
         found = self.contracts.get(pipeline_id)
         return found if found is not None and found.layer is layer else None

@@ -29,6 +29,7 @@ from schemaline.pipelines.deps import StageDeps
 from schemaline.pipelines.extractor.settings import ExtractorSettings
 from schemaline.pipelines.layout import new_run_id, output_object
 from schemaline.pipelines.results import StageResult, StageStatus
+from schemaline.sdk.execution import RunClock
 from schemaline.sdk.validation import validate_envelope
 
 COMPONENT = "lambda:extractor"
@@ -70,23 +71,31 @@ async def extract(
 ) -> StageResult:
     """Validate, land and announce one invocation's batch; every outcome emits one event."""
     run_id = _run_id_of(event)
+    clock = RunClock()
     with tracer.start_as_current_span(
         f"lambda {settings.pipeline_id}", attributes={"schemaline.run_id": run_id}
     ):
         try:
-            return await _land(event, deps, settings, run_id, now)
+            return await _land(event, deps, settings, run_id, clock, now)
         except StageFailure as failure:
-            return await _failed(deps, settings, run_id, failure.code, failure.message, failure.violations)
+            return await _failed(
+                deps, settings, run_id, clock, failure.code, failure.message, failure.violations
+            )
         except PipeError as exc:
-            return await _failed(deps, settings, run_id, exc.code, exc.message, ())
+            return await _failed(deps, settings, run_id, clock, exc.code, exc.message, ())
         except Exception as exc:
             log.exception("extractor invocation %s failed", run_id)
             message = f"{type(exc).__name__}: {exc}"
-            return await _failed(deps, settings, run_id, PipeCode.LAMBDA_INVOCATION_ERROR, message, ())
+            return await _failed(deps, settings, run_id, clock, PipeCode.LAMBDA_INVOCATION_ERROR, message, ())
 
 
 async def _land(
-    event: Any, deps: StageDeps, settings: ExtractorSettings, run_id: RunId, now: datetime | None
+    event: Any,
+    deps: StageDeps,
+    settings: ExtractorSettings,
+    run_id: RunId,
+    clock: RunClock,
+    now: datetime | None,
 ) -> StageResult:
     binding = await bind(
         deps.contracts, settings.pipeline_id, Layer.EXTRACTOR, Component.LAMBDA, settings.schema_fqid
@@ -112,7 +121,9 @@ async def _land(
             result.verdict.outcome, checking_ms, component=COMPONENT, layer=LAYER, check="payload"
         )
         stop_on_failure(result, f"payload against {resolved.fqid}", base="/records")
-    target = output_object(settings.landing_path, run_id)
+    target = output_object(
+        settings.landing_path, run_id, layout=settings.landing_layout, started=clock.started_at
+    )
     await deps.objects.put_bytes(target, jsonl.dumps(records))
     landed = await emit.batch_landed(
         deps.publisher,
@@ -123,6 +134,7 @@ async def _land(
         writer=resolved.fqid,
         object_uri=target,
         record_count=len(records),
+        execution=clock.finish(records_in=len(records), records_out=len(records)),
     )
     deps.metrics.run(pipeline_id=settings.pipeline_id, layer=LAYER, component=COMPONENT, failed=False)
     return StageResult(
@@ -143,6 +155,7 @@ async def _failed(
     deps: StageDeps,
     settings: ExtractorSettings,
     run_id: RunId,
+    clock: RunClock,
     code: PipeCode,
     message: str,
     violations: tuple[RuleViolation, ...],
@@ -157,6 +170,7 @@ async def _failed(
         component=COMPONENT,
         schema_ref=str(settings.schema_fqid),
         violations=violations,
+        execution=clock.finish(),
     )
     deps.metrics.run(pipeline_id=settings.pipeline_id, layer=LAYER, component=COMPONENT, failed=True)
     return StageResult(

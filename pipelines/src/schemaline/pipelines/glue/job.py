@@ -39,6 +39,7 @@ from schemaline.pipelines.glue.transforms import FoldStage, StageTransform
 from schemaline.pipelines.layout import output_object, quarantine_prefix
 from schemaline.pipelines.ports import Resolved
 from schemaline.pipelines.results import StageResult, StageStatus
+from schemaline.sdk.execution import RunClock
 from schemaline.sdk.validation import Outcome, decide
 
 log = logging.getLogger("schemaline.pipelines")
@@ -63,6 +64,7 @@ class _Output:
     records_in: int
     records_out: int
     skipped: int
+    quarantined: int  # output records the stage's own check rejected: landed, for the validator
 
 
 async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageResult:
@@ -76,6 +78,7 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
         f"glue {args.pipeline_id}",
         attributes={"schemaline.run_id": args.run_id, "schemaline.layer": spec.layer.value},
     ):
+        clock = RunClock()
         resolved: Resolved | None = None
         try:
             binding = await bind(
@@ -86,16 +89,17 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
             reads = await resolve(pins, args.input_schema_fqid) if args.input_schema_fqid else resolved
             if binding.runs(Check.BUILD_TIME):
                 build_time_check(deps, spec, resolved)
-            target = output_object(args.output_path, args.run_id)
+            target = output_object(
+                args.output_path, args.run_id, layout=args.output_layout, started=clock.started_at
+            )
             output = await _produce(args, deps, spec, binding, resolved, reads, target)
         except StageFailure as failure:
             log.warning("%s run %s failed: %s", args.pipeline_id, args.run_id, failure)
-            return await _failed(args, deps, spec, resolved, failure.code, failure.message, failure)
+            return await _failed(args, deps, spec, clock, resolved, failure.code, failure.message, failure)
         except Exception as exc:
             log.exception("%s run %s crashed", args.pipeline_id, args.run_id)
-            await _failed(
-                args, deps, spec, resolved, PipeCode.JOB_ERROR, f"{type(exc).__name__}: {exc}", None
-            )
+            message = f"{type(exc).__name__}: {exc}"
+            await _failed(args, deps, spec, clock, resolved, PipeCode.JOB_ERROR, message, None)
             raise
         event = await emit.batch_landed(
             deps.publisher,
@@ -107,6 +111,13 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
             object_uri=target,
             record_count=output.records_out,
             inputs=(args.input_path,),
+            rerun_of=args.rerun_of,
+            execution=clock.finish(
+                records_in=output.records_in,
+                records_out=output.records_out,
+                quarantined=output.quarantined,
+                skipped=output.skipped,
+            ),
         )
         _record_run(args, deps, spec, failed=False)
         return StageResult(
@@ -129,6 +140,7 @@ async def _failed(
     args: JobArgs,
     deps: StageDeps,
     spec: StageSpec,
+    clock: RunClock,
     resolved: Resolved | None,
     code: PipeCode,
     message: str,
@@ -144,8 +156,9 @@ async def _failed(
         message=message,
         component=spec.component,
         schema_ref=str(args.schema_fqid),
-        object_uri=args.input_path,
         violations=failure.violations if failure is not None else (),
+        inputs=(args.input_path,),
+        execution=clock.finish(),
     )
     return StageResult(
         pipeline_id=args.pipeline_id,
@@ -239,6 +252,7 @@ async def _land(
     rows: bytes | None = None
     records_out = totals.records_out
     post = decide(totals.post, plan.writes.policy)
+    rejected_out = totals.post.drift + totals.post.invalid
     if isinstance(plan.transform, FoldStage):
         produced = plan.transform.rows([stats.partial for stats in staged.stats])
         if binding.runs(Check.PUBLISH):
@@ -248,6 +262,7 @@ async def _land(
             deps.metrics.validation(post_result.verdict.outcome, post_ms, check="publish", **checked)
             stop_on_failure(post_result, f"publish validation against {plan.writes.fqid}")
             post = post_result.verdict
+            rejected_out = len(post_result.rejected)
         rows, records_out = jsonl.dumps(produced), len(produced)
     else:
         if plan.post_check:
@@ -259,4 +274,4 @@ async def _land(
         log.warning("%s run %s: %s", args.pipeline_id, args.run_id, post.reason)
     landed = await staged.land(deps.objects, target, quarantine_prefix(target), rows)
     check_landed(totals, landed, records_out)
-    return _Output(totals.records_in, records_out, totals.quarantined)
+    return _Output(totals.records_in, records_out, totals.quarantined, rejected_out)

@@ -31,6 +31,7 @@ from schemaline.drift_detector.ports import SchemaSource
 from schemaline.drift_detector.rerun import write_rerun_batch
 from schemaline.runtime.handling import Tx, TxHandlers
 from schemaline.runtime.objectstore import ObjectStore
+from schemaline.sdk.execution import RunClock
 from schemaline.sdk.metrics import PipelineMetrics
 
 SERVICE = "drift_detector"
@@ -172,6 +173,7 @@ async def _submit_reruns(tx: Tx, deps: Deps, fqid: Fqid, case: DriftCase) -> Non
             continue
         rerun_id = rerun_id_for(run.run_id, fqid)
         uri = f"{deps.rerun_prefix.rstrip('/')}/{case.case_id}/{rerun_id}.jsonl"
+        clock = RunClock("schemaline-drift-detector")
         records = await write_rerun_batch(deps.objects, run.quarantine_uri, uri)
         await deps.cases.mark_rerun(tx.conn, case.case_id, run.run_id, rerun_id=rerun_id, state="submitted")
         batch = BatchLanded(
@@ -183,6 +185,8 @@ async def _submit_reruns(tx: Tx, deps: Deps, fqid: Fqid, case: DriftCase) -> Non
             record_count=records,
             rerun_of=run.run_id,
             drift_case_id=case.case_id,
+            inputs=(run.quarantine_uri,),
+            execution=clock.finish(records_in=records, records_out=records),
         )
         log.info("re-run submitted", case_id=case.case_id, rerun_id=rerun_id, records=records)
         # The re-run reads the run's quarantine: lineage links it there, and to its original by rerun_of.

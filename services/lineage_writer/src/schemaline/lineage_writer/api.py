@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from schemaline.contracts import new_envelope
 from schemaline.lineage_writer.export import export_runs
 from schemaline.lineage_writer.openlineage import RunEventBuilder, as_dict
 from schemaline.lineage_writer.queries import (
@@ -19,6 +20,7 @@ from schemaline.lineage_writer.queries import (
     verdict_stats,
 )
 from schemaline.lineage_writer.redrive import redrive
+from schemaline.lineage_writer.rerun import plan_rerun
 from schemaline.lineage_writer.settings import SERVICE
 from schemaline.lineage_writer.store import LineageReader, RunWindow
 from schemaline.runtime.bus import EventBus
@@ -181,6 +183,42 @@ async def export(
         until=until,
     )
     return [as_dict(event) for event in events]
+
+
+class RerunIn(BaseModel):
+    fqid: str = Field(
+        max_length=300,
+        description="The schema version to re-run under",
+        examples=["finance.gdp.invoice:v1.2"],
+    )
+
+
+class RerunOut(BaseModel):
+    rerun_id: str = Field(description="Run id of the re-run, once the launcher starts it")
+    original_run_id: str
+    pipeline_id: str
+    schema_fqid: str
+    inputs: list[str]
+    event_id: str = Field(description="Id of the RunRerunRequested published")
+
+
+@router.post(
+    "/runs/{run_id}/rerun", status_code=202, response_model=RerunOut, responses=error_responses(404, 422)
+)
+async def rerun(request: Request, run_id: RunIdParam, body: RerunIn, caller: Operator) -> RerunOut:
+    """Re-run a stage run on the same input under another schema version: publishes
+    `RunRerunRequested`; the job launcher starts the run, which lineage links to this one."""
+    wanted = await plan_rerun(_reader(request), run_id, body.fqid, requested_by=caller.name)
+    envelope = new_envelope(wanted, source=f"schemaline.{request.app.state.service_name}")
+    await request.app.state.bus.publish(envelope)
+    return RerunOut(
+        rerun_id=wanted.rerun_id,
+        original_run_id=wanted.original_run_id,
+        pipeline_id=wanted.pipeline_id,
+        schema_fqid=str(wanted.schema_fqid),
+        inputs=list(wanted.inputs),
+        event_id=envelope.id,
+    )
 
 
 @router.post("/redrive", response_model=RedriveOut)

@@ -13,6 +13,7 @@ from schemaline.lineage_writer.rows import LineageRow
 from schemaline.lineage_writer.store import VERDICTS, LineageReader, RunWindow
 
 FOLD_CHUNK = 500  # runs whose events are read at once when a listing filters on the folded status
+STAGE_EVENTS = ("BatchLanded", "PipelineFailed")  # the events a stage run emits about itself
 
 
 @dataclass
@@ -90,10 +91,12 @@ class RunTrace:
     outputs: list[str]
     original: RunSummary | None
     reruns: list[RunSummary]
+    execution: dict[str, Any] | None = None  # the stage's own account: times, counts, code version
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "run": self.run.as_dict(),
+            "execution": self.execution,
             "events": [_event_dict(row) for row in self.events],
             "inputs": self.inputs,
             "outputs": self.outputs,
@@ -121,7 +124,9 @@ async def run_trace(reader: LineageReader, run_id: str) -> RunTrace | None:
         original = summarise(summary.rerun_of, await reader.events_for_runs([summary.rerun_of]))
     rerun_ids = sorted({row.run_id for row in await reader.events_rerunning(run_id) if row.run_id})
     reruns = [summarise(rid, await reader.events_for_runs([rid])) for rid in rerun_ids]
+    stated = [row.detail_json().get("execution") for row in rows if row.detail_type in STAGE_EVENTS]
     return RunTrace(
+        execution=next((given for given in reversed(stated) if given), None),
         run=summary,
         events=rows,
         inputs=sorted({link.uri for link in links if link.role == "input"}),

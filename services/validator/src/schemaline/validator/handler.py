@@ -76,6 +76,9 @@ async def _validate(envelope: Envelope[BatchLanded], deps: Deps) -> EventDetail:
         # names, which the stage's contract may not admit yet: it is not the stage declaring.
         rerun = landed.drift_case_id is not None
         if contract is not None and not rerun and not contract.admits(landed.declared_fqid):
+            # A contract just changed may still be cached: ask the registry before refusing.
+            contract = await deps.catalog.contract(landed.pipeline_id, landed.layer, fresh=True)
+        if contract is not None and not rerun and not contract.admits(landed.declared_fqid):
             message = outside_contract(landed.declared_fqid, contract)
             log.error("declared schema outside the contract", pipe_code=PipeCode.OUTSIDE_CONTRACT.value)
             return failed(landed, PipeCode.OUTSIDE_CONTRACT, message)

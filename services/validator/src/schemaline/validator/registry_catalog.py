@@ -12,7 +12,7 @@ from schemaline.contracts import (
     SchemaPublished,
     Selector,
 )
-from schemaline.sdk.resolver import AsyncSchemaResolver, ContractFetcher
+from schemaline.sdk.resolver import AsyncContractResolver, AsyncSchemaResolver
 from schemaline.validator.pins import InMemoryPins, PinStore, pinned
 from schemaline.validator.ports import ResolvedSchema
 
@@ -25,14 +25,16 @@ class RegistryCatalog:
     from the verdicts)."""
 
     def __init__(
-        self, resolver: AsyncSchemaResolver, contracts: ContractFetcher, pins: PinStore | None = None
+        self, resolver: AsyncSchemaResolver, contracts: AsyncContractResolver, pins: PinStore | None = None
     ) -> None:
         self._resolver = resolver
         self._contracts = contracts
         self._pins = pins or InMemoryPins()
 
-    async def contract(self, pipeline_id: PipelineId, layer: Layer) -> SchemaContract | None:
-        return await self._contracts.contract(pipeline_id, layer)
+    async def contract(
+        self, pipeline_id: PipelineId, layer: Layer, *, fresh: bool = False
+    ) -> SchemaContract | None:
+        return await self._contracts.contract(pipeline_id, layer, fresh=fresh)
 
     async def resolve(self, selector: Selector, run_id: RunId) -> ResolvedSchema:
         async def newest() -> Fqid:

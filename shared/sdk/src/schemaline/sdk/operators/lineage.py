@@ -67,6 +67,12 @@ class LineageClient(ServiceClient):
         result: list[dict[str, Any]] = await self.call("GET", "/lineage/openlineage", params=params)
         return result
 
+    async def rerun(self, run_id: str, fqid: str) -> dict[str, Any]:
+        """Ask for a stage run to run again under `fqid` (a publisher): the re-run's id and what it reads."""
+        path = f"/lineage/runs/{quote(run_id, safe='')}/rerun"
+        result: dict[str, Any] = await self.call("POST", path, json={"fqid": fqid})
+        return result
+
     async def redrive(self) -> dict[str, Any]:
         result: dict[str, Any] = await self.call("POST", "/lineage/redrive")
         return result

@@ -41,11 +41,15 @@ class AsyncContractResolver:
         self._inflight: dict[str, asyncio.Task[_Answer]] = {}
         self.fetches = 0
 
-    async def contract(self, pipeline_id: PipelineId, layer: Layer) -> SchemaContract | None:
-        """The stage's contract (from the cache when it can)."""
+    async def contract(
+        self, pipeline_id: PipelineId, layer: Layer, *, fresh: bool = False
+    ) -> SchemaContract | None:
+        """The stage's contract (from the cache when it can). `fresh` asks the registry first (a
+        binding that looks wrong may be a stale copy); the cached copy still stands in if it fails."""
         key = f"{pipeline_id}/{layer.value}"
         found = self.cache.lookup(key, None)
-        if found.entry is not None and found.state in (State.FRESH, State.BACKOFF, State.REFRESH):
+        usable = (State.FRESH, State.BACKOFF, State.REFRESH)
+        if not fresh and found.entry is not None and found.state in usable:
             if found.state is State.REFRESH:
                 self._load(key, pipeline_id, layer)  # in the background
             return found.entry.value.contract
