@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every Schemaline service; the container's command picks the service:
-#   python -m schemaline.registry | validator | drift_detector | lineage_writer | governance
+#   python -m schemaline.registry | validator | drift_detector | lineage_writer | governance | console
 # Build: docker build -t schemaline:$(git rev-parse --short HEAD) .
 #    or, with no registry to pull from: deploy/images/build.sh (podman, a debootstrapped Debian base).
 # BASE is a Python 3.11 image on Debian bookworm (pin it by digest too where your policy asks), or
@@ -74,5 +74,5 @@ ENV PATH=/opt/schemaline/bin:$PATH \
 WORKDIR /tmp
 # Numeric, so Kubernetes can check runAsNonRoot against the image.
 USER 10001:10001
-EXPOSE 8081 8087
+EXPOSE 8081 8085 8086 8087 8088
 CMD ["python", "-m", "schemaline.cli", "--help"]

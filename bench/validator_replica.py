@@ -46,8 +46,8 @@ def bench_catalog(catalog: InMemoryCatalog) -> InMemoryCatalog:
         layer=Layer.GDP,
         component=Component.GLUE,
         schema_selector=Selector.exact(FQID),
-        integration_mode=IntegrationMode.PRE_JOB,
-        validation_timing=ValidationTiming.STRUCTURAL,
+        integration_mode=IntegrationMode.IN_PROCESS,
+        validation_timing=ValidationTiming.PRE_JOB,
         policy=StagePolicy(max_invalid_ratio=0.01),
     )
     return catalog

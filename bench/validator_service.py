@@ -88,8 +88,8 @@ async def batch_p95_ms(schema: dict[str, Any], batch: bytes, batches: int) -> fl
                 layer=Layer.GDP,
                 component=Component.GLUE,
                 schema_selector=Selector.exact(FQID),
-                integration_mode=IntegrationMode.PRE_JOB,
-                validation_timing=ValidationTiming.STRUCTURAL,
+                integration_mode=IntegrationMode.IN_PROCESS,
+                validation_timing=ValidationTiming.PRE_JOB,
                 policy=StagePolicy(max_invalid_ratio=0.01),
             )
             transport = InMemoryTransport()

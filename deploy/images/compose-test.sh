@@ -2,8 +2,8 @@
 # docker-compose.yml for real, with podman-compose, where no container registry is reachable: the
 # image of ./Dockerfile for our containers, stand-ins built from Debian's packages for PostgreSQL,
 # RabbitMQ, moto and Prometheus, the collector and Jaeger left out (compose.here.yml), free host
-# ports (*_HOST_PORT); then Examples A and B against the stack (tests/e2e/compose_examples.py), then
-# down with its volumes. Each run is its own compose project: it never meets another stack here.
+# ports (*_HOST_PORT); then Examples A and B against the stack, and the console's pages of Example B
+# through its compose service (tests/e2e/compose_examples.py), then down with its volumes. Each run is its own compose project: it never meets another stack here.
 #
 #   deploy/images/compose-test.sh [rabbitmq|eventbridge]    # `make compose-test` runs both
 set -euo pipefail
@@ -25,9 +25,9 @@ random() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 project=schemaline-ct-$(random | cut -c1-8)
 # Every host port free, so the stack runs beside anything else on the machine.
 read -r pg_port rabbit_port rabbit_ui_port moto_port registry_port lineage_port otlp_port jaeger_port \
-  prom_port drift_port governance_port < <(python3 -c '
+  prom_port drift_port governance_port console_port < <(python3 -c '
 import socket
-held = [socket.socket() for _ in range(11)]
+held = [socket.socket() for _ in range(12)]
 for s in held:
     s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in held))')
@@ -41,6 +41,7 @@ VALIDATOR_REGISTRY_TOKEN=$RUNNER_TOKEN
 DRIFT_REGISTRY_TOKEN=$(random)
 PUBLISHER_REGISTRY_TOKEN=$PUBLISHER_TOKEN
 GOVERNANCE_APPROVER_TOKEN=$APPROVER_TOKEN
+CONSOLE_SESSION_SECRET=$(random)$(random)
 AWS_ACCESS_KEY_ID=moto
 AWS_SECRET_ACCESS_KEY=moto-accepts-anything
 POSTGRES_HOST_PORT=$pg_port
@@ -51,6 +52,7 @@ REGISTRY_HOST_PORT=$registry_port
 LINEAGE_HOST_PORT=$lineage_port
 DRIFT_HOST_PORT=$drift_port
 GOVERNANCE_HOST_PORT=$governance_port
+CONSOLE_HOST_PORT=$console_port
 OTLP_HOST_PORT=$otlp_port
 JAEGER_UI_HOST_PORT=$jaeger_port
 PROMETHEUS_HOST_PORT=$prom_port
@@ -110,16 +112,18 @@ infrastructure=(postgres moto prometheus)
 [[ $PROFILE == rabbitmq ]] && infrastructure+=(rabbitmq)
 jobs=(init migrate-registry migrate-validator migrate-drift migrate-lineage migrate-governance)
 if [[ $PROFILE == rabbitmq ]]; then
-  registry=registry consumers=(validator drift_detector lineage_writer governance)
+  registry=registry consumers=(validator drift_detector lineage_writer governance) console=console
 else
   registry=registry-eventbridge
   consumers=(validator-eventbridge drift-detector-eventbridge lineage-writer-eventbridge governance-eventbridge)
+  console=console-eventbridge
 fi
 up() { compose up --detach --no-deps "$@" >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; return 1; }; }
 up otel-collector "${infrastructure[@]}" && healthy "${infrastructure[@]}"
 up "${jobs[@]}" && completed "${jobs[@]}"
 up "$registry" && healthy "$registry"
 up "${consumers[@]}" && healthy "${consumers[@]}"
+up "$console" && healthy "$console"
 echo "compose stack ($PROFILE) up and healthy in $((SECONDS - start)) s" >&2
 
 SCHEMALINE_CT_PROJECT=$project SCHEMALINE_CT_PROFILE=$PROFILE \
@@ -127,6 +131,7 @@ SCHEMALINE_CT_PROJECT=$project SCHEMALINE_CT_PROFILE=$PROFILE \
   SCHEMALINE_CT_RABBITMQ_PORT=$rabbit_port SCHEMALINE_CT_RABBITMQ_PASSWORD=$RABBITMQ_PASSWORD \
   SCHEMALINE_CT_MOTO_PORT=$moto_port SCHEMALINE_CT_REGISTRY_PORT=$registry_port \
   SCHEMALINE_CT_DRIFT_PORT=$drift_port SCHEMALINE_CT_GOVERNANCE_PORT=$governance_port \
+  SCHEMALINE_CT_CONSOLE_PORT=$console_port \
   SCHEMALINE_CT_RUNNER_TOKEN=$RUNNER_TOKEN SCHEMALINE_CT_PUBLISHER_TOKEN=$PUBLISHER_TOKEN \
   SCHEMALINE_CT_APPROVER_TOKEN=$APPROVER_TOKEN \
   AWS_ACCESS_KEY_ID=moto AWS_SECRET_ACCESS_KEY=moto AWS_DEFAULT_REGION=eu-west-1 \
@@ -134,7 +139,7 @@ SCHEMALINE_CT_PROJECT=$project SCHEMALINE_CT_PROFILE=$PROFILE \
 
 # Every service exported its spans over OTLP to the collector's address (its stand-in logs who did).
 deadline=$((SECONDS + 30))
-for service in registry validator drift_detector lineage_writer governance; do
+for service in registry validator drift_detector lineage_writer governance console; do
   until podman logs "$(container otel-collector)" 2>/dev/null | grep -q "^exported $service "; do
     ((SECONDS < deadline)) || { echo "no spans from $service reached otel-collector:4318" >&2; exit 1; }
     sleep 1

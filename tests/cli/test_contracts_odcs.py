@@ -91,7 +91,9 @@ def test_the_gdp_contract_maps_its_schema_and_policy(tmp_path: Path) -> None:
     custom = _custom(document)
     assert custom["schemalineSchemaFqid"] == "finance.gdp.invoice:v1.1"
     assert custom["schemalineSchemaFingerprint"] == fingerprint(seed_schema("finance.gdp.invoice:v1.1"))
-    assert custom["schemalineIntegrationMode"] == "pre_job_post_transform"
+    assert custom["schemalineValidationTiming"] == "pre_job_post_transform"
+    assert custom["schemalineIntegrationMode"] == "in_process"
+    assert custom["schemalineValidationScope"] == "semantic"
 
 
 async def _seed_registry(database_url: str) -> None:

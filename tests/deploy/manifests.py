@@ -36,9 +36,9 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 ENV_EXAMPLE = ROOT / ".env.example"
 PACKAGES = sorted(p.name for p in (ROOT / "services").iterdir() if (p / "pyproject.toml").is_file())
-# The operator console (issue 19) is in the image but has no compose, EKS or ECS definition yet: the
-# deploy checks below hold for the services that are deployed.
-NOT_DEPLOYED = {"console"}
+# A service in the image with no compose, EKS or ECS definition yet: the deploy checks below hold for
+# the services that are deployed. The alerts service's definitions are to come (issue 15).
+NOT_DEPLOYED: set[str] = {"alerts"}
 SERVICES = [service for service in PACKAGES if service not in NOT_DEPLOYED]
 
 # Modules that are not services but run in a container, and the settings class they read.
@@ -52,6 +52,10 @@ EXEMPTION = "schemaline.io/probe-exemption"
 # their liveness signal is the heartbeat file, read by `python -m schemaline.runtime.health`.
 HEARTBEAT_SERVICES = {"validator", "drift_detector", "governance", "lineage_writer"}
 HEALTH_MODULE = health.__name__
+# What a served HTTP app needs from the Secret: an API its token table (AUTH__TOKENS; empty, it refuses
+# everyone); the console, which forwards each operator's own token, the key that signs its sessions
+# (unset, every replica signs with its own random key and a sign-in lasts until the next restart).
+API_CREDENTIAL = {"console": "SESSION__SECRET"}
 
 
 # ---- loading ------------------------------------------------------------------------------------
@@ -149,8 +153,24 @@ def keeps_tables(module: str) -> bool:
     service = service_of(module)
     if service is None:
         return False
+    return _spec(service).stateful
+
+
+def _spec(service: str) -> ServiceSpec[Any, Any]:
     spec: ServiceSpec[Any, Any] = importlib.import_module(f"schemaline.{service}.spec").SPEC
-    return spec.stateful
+    return spec
+
+
+def consumes(module: str) -> bool:
+    """The service handles events, so it needs the bus (the console consumes and publishes none)."""
+    service = service_of(module)
+    return service is not None and bool(_spec(service).handlers.detail_types)
+
+
+def api_credential(module: str) -> str:
+    """The environment name a service's served HTTP app must take from the Secret."""
+    cls = settings_class(module)
+    return env_prefix(cls) + API_CREDENTIAL.get(service_of(module) or "", "AUTH__TOKENS")
 
 
 def settings_class(module: str) -> type[BaseSettings]:
@@ -460,11 +480,11 @@ def http_api_problems(
     services: list[dict[str, Any]],
     http: HttpSettings,
     secret_refs: set[str],
-    prefix: str,
+    credential: str,
 ) -> list[str]:
     """A Deployment serves its HTTP API exactly when its settings (as the pods load them) enable it:
     bound on every interface at the port the container declares, behind a Service that targets that
-    port, probed for readiness there, with a token table from the Secret (empty, it refuses everyone)."""
+    port, probed for readiness there, with its `credential` (`api_credential`) from the Secret."""
     name = deployment["metadata"]["name"]
     container = pod_spec(deployment)["containers"][0]
     declared = {int(p["containerPort"]) for p in container.get("ports", [])}
@@ -490,6 +510,6 @@ def http_api_problems(
     readiness = (container.get("readinessProbe") or {}).get("httpGet")
     if readiness is None or _container_port(container, readiness["port"]) != http.port:
         problems.append(f"{name}: no readiness probe on the API's port {http.port}")
-    if f"{prefix}AUTH__TOKENS" not in secret_refs:
-        problems.append(f"{name}: serves an API without {prefix}AUTH__TOKENS from the Secret")
+    if credential not in secret_refs:
+        problems.append(f"{name}: serves an API without {credential} from the Secret")
     return problems

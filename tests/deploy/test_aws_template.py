@@ -16,7 +16,7 @@ from cfnlint.api import ManualArgs, lint_all, lint_file
 from schemaline.pipelines.jobdefs import load_folder
 from schemaline.pipelines.seed import jobs_dir
 from tests.deploy.cfn import TEMPLATE, Resolver, load, policies, resolve
-from tests.deploy.manifests import SERVICES
+from tests.deploy.manifests import SERVICES, consumes
 
 with warnings.catch_warnings():  # parliament imports pkg_resources, deprecated by setuptools
     warnings.simplefilter("ignore")
@@ -273,7 +273,7 @@ def test_every_consuming_service_has_a_rule_a_queue_and_a_dlq_named_as_the_trans
     transport = EventBridgeTransport(
         event_bus=resolve().parameters["EventBusName"], queue_prefix="schemaline"
     )
-    for service in SERVICES:
+    for service in [s for s in SERVICES if consumes(f"schemaline.{s}")]:
         logical = "".join(part.title() for part in service.split("_"))
         assert resources[f"{logical}Queue"]["Properties"]["QueueName"] == transport.queue_name(service)
         assert resources[f"{logical}DLQ"]["Properties"]["QueueName"] == transport.dlq_name(service)
@@ -303,3 +303,14 @@ def test_rules_moto_leaves_out_are_valid_put_rule_and_put_targets_requests(logic
     assert _validate("events", "PutRule", put_rule) == ""
     put_targets = {"Rule": rule["Name"], "EventBusName": rule["EventBusName"], "Targets": rule["Targets"]}
     assert _validate("events", "PutTargets", put_targets) == ""
+
+
+def test_the_console_s_role_grants_nothing_and_its_execution_role_reads_only_its_secrets(
+    resolved: Resolver,
+) -> None:
+    """The console calls only the services' APIs, with each operator's token."""
+    resources = resolved.resources()
+    assert _statements(resources, "ConsoleRole") == []
+    (secrets,) = _statements(resources, "ConsoleExecutionRole")
+    assert secrets["Action"] == "secretsmanager:GetSecretValue"
+    assert _resources(secrets)[0].endswith(f":secret:{resolved.parameters['ServiceSecretsPrefix']}/console/*")

@@ -173,8 +173,8 @@ def test_http_api_check_catches_each_mistake() -> None:
     services = k8s_objects(rendered("local"), "Service")
     refs = {"SCHEMALINE_DRIFT_DATABASE__URL", "SCHEMALINE_DRIFT_AUTH__TOKENS"}
     served = HttpSettings(enabled=True, host="0.0.0.0", port=8085)
-    prefix = "SCHEMALINE_DRIFT_"
-    assert http_api_problems(deployment("drift-detector"), services, served, refs, prefix) == []
+    credential = "SCHEMALINE_DRIFT_AUTH__TOKENS"
+    assert http_api_problems(deployment("drift-detector"), services, served, refs, credential) == []
     own_service = [s for s in services if s["metadata"]["name"] == "drift-detector"]
     other_services = [s for s in services if s["metadata"]["name"] != "drift-detector"]
     wrong_target = copy.deepcopy(own_service)
@@ -188,7 +188,8 @@ def test_http_api_check_catches_each_mistake() -> None:
         "port declared, API off": (HttpSettings(), services, refs),
     }
     for what, (http, with_services, with_refs) in mistakes.items():
-        assert http_api_problems(deployment("drift-detector"), with_services, http, with_refs, prefix), what
+        found = http_api_problems(deployment("drift-detector"), with_services, http, with_refs, credential)
+        assert found, what
     unready = deployment("drift-detector")
     unready["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"]["port"] = 9090
-    assert http_api_problems(unready, services, served, refs, prefix), "readiness on another port"
+    assert http_api_problems(unready, services, served, refs, credential), "readiness on another port"

@@ -17,9 +17,12 @@ from botocore.validate import ParamValidator  # type: ignore[import-untyped]
 
 from tests.deploy.cfn import resolve
 from tests.deploy.manifests import (
+    HEARTBEAT_SERVICES,
     ROOT,
     SERVICES,
+    api_credential,
     command_module,
+    consumes,
     env_prefix,
     env_problems,
     keeps_tables,
@@ -40,12 +43,17 @@ PLACEHOLDERS = {
     "SUBNET_A": "subnet-0a1b2c3d",
     "SUBNET_B": "subnet-4e5f6a7b",
     "REGISTRY_URL": "http://registry.schemaline.internal:8081",
+    "DRIFT_URL": "http://drift.schemaline.internal:8085",
+    "GOVERNANCE_URL": "http://governance.schemaline.internal:8086",
+    "LINEAGE_URL": "http://lineage.schemaline.internal:8087",
     "OTLP_ENDPOINT": "http://127.0.0.1:4318/v1/traces",
+    "OTLP_METRICS_ENDPOINT": "http://127.0.0.1:4318/v1/metrics",
     "QUARANTINE_BUCKET": "warehouse-quarantine",
     "WAREHOUSE_BUCKET": "warehouse",
     "REGISTRY_TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/r/0a",
     "DRIFT_TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/d/0b",
     "GOVERNANCE_TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/g/0c",
+    "CONSOLE_TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/c/0d",
     **{f"SG_{name.upper().replace('-', '_')}": "sg-0123456789abcdef0" for name in NAMES.values()},
 }
 # Fargate's CPU units → the memory sizes (MiB) it accepts with them.
@@ -58,8 +66,9 @@ FARGATE = {
 }
 _BOTO = botocore.session.get_session()
 # Services whose API sits behind the operator's load balancer target group (docs/deploy.md, "ECS"):
-# the registry for the pipeline runners, the operator APIs for `schemaline drift|governance|ledger`.
-BALANCED = {"registry", "drift_detector", "governance"}
+# the registry for the pipeline runners, the operator APIs for `schemaline drift|governance|ledger`,
+# the console for operators' browsers.
+BALANCED = {"registry", "drift_detector", "governance", "console"}
 
 
 def _filled(path: Path) -> dict[str, Any]:
@@ -182,8 +191,11 @@ def test_environment_is_the_eks_configuration_and_secrets_come_from_the_service_
         for name, value in environment.items():
             env.setenv(name, value)
         settings = cls()
-    assert settings.bus.transport == "eventbridge"  # type: ignore[attr-defined]
-    assert settings.bus.provision is False  # type: ignore[attr-defined]
+    if consumes(f"schemaline.{service}"):
+        assert settings.bus.transport == "eventbridge"  # type: ignore[attr-defined]
+        assert settings.bus.provision is False  # type: ignore[attr-defined]
+    else:
+        assert not [name for name in environment if "_BUS__" in name], "a bus for a service that uses none"
 
 
 def _raw_main_container(service: str) -> dict[str, Any]:
@@ -204,8 +216,9 @@ def _task_settings(service: str, monkeypatch: pytest.MonkeyPatch) -> Any:
 def test_a_task_serves_its_api_exactly_as_its_settings_say(
     service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the task's environment: the API binds every interface at the mapped port, its token table
-    comes from Secrets Manager, and a balanced service's target group reaches that port."""
+    """With the task's environment: the API binds every interface at the mapped port, its credential
+    (token table, or the console's session key) comes from Secrets Manager, and a balanced service's
+    target group reaches that port."""
     http = _task_settings(service, monkeypatch).http
     container = main_container(service)
     mapped = {p["containerPort"] for p in container.get("portMappings", [])}
@@ -214,15 +227,17 @@ def test_a_task_serves_its_api_exactly_as_its_settings_say(
         return
     assert http.host == "0.0.0.0", "bound to loopback: unreachable in awsvpc mode"
     assert mapped == {http.port}
-    prefix = env_prefix(settings_class(f"schemaline.{service}"))
-    assert f"{prefix}AUTH__TOKENS" in {s["name"] for s in container["secrets"]}, "an API nobody may use"
+    credential = api_credential(f"schemaline.{service}")
+    assert credential in {s["name"] for s in container["secrets"]}, f"served without {credential}"
     body = _filled(ECS / f"{NAMES[service]}.service.json")
     assert {b["containerPort"] for b in body.get("loadBalancers", [])} <= {http.port}
 
 
-def test_the_apis_served_are_the_registry_lineage_and_operator_apis(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_apis_served_are_the_registry_lineage_operator_apis_and_the_console(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     served = {s for s in SERVICES if _task_settings(s, monkeypatch).http.enabled}
-    assert served == {"registry", "lineage_writer", "drift_detector", "governance"}
+    assert served == {"registry", "lineage_writer", "drift_detector", "governance", "console"}
     assert served >= BALANCED
 
 
@@ -272,7 +287,7 @@ def test_roles_and_log_groups_are_the_stack_s(service: str) -> None:
 def test_consumers_are_health_checked_by_their_heartbeat_and_migrations_run_first(service: str) -> None:
     container = main_container(service)
     check = container["healthCheck"]["command"]
-    if service == "registry":
+    if service not in HEARTBEAT_SERVICES:  # the registry and the console: their HTTP liveness route
         assert "/api/v1/health" in " ".join(check)
     else:
         assert check == ["CMD", "python", "-m", "schemaline.runtime.health"]

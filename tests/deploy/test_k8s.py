@@ -16,6 +16,8 @@ import pytest
 import yaml
 from cloudcoil.models.keda.v1alpha1 import ScaledObject, TriggerAuthentication
 
+from schemaline.console.settings import ConsoleSettings
+from schemaline.console.spec import SPEC as CONSOLE
 from schemaline.deploy.wiring import PipelineSettings
 from schemaline.drift_detector.api import create_app as drift_app
 from schemaline.governance.api import create_app as governance_app
@@ -26,6 +28,7 @@ from schemaline.pipelines.wiring import factory_from_env
 from schemaline.registry.api import create_app as registry_app
 from schemaline.runtime.bus import EventBridgeTransport, EventBus, InMemoryTransport, RabbitMQTransport
 from schemaline.runtime.http.auth import TokenTable
+from schemaline.runtime.service import start
 from tests.deploy import netpol
 from tests.deploy.cfn import resolve
 from tests.deploy.manifests import (
@@ -34,7 +37,9 @@ from tests.deploy.manifests import (
     K8S,
     ROOT,
     SERVICES,
+    api_credential,
     command_module,
+    consumes,
     container_problems,
     containers,
     deployment_problems,
@@ -247,6 +252,8 @@ def test_configmap_values_load_into_each_service(overlay: str, monkeypatch: pyte
     """The ConfigMap's values must parse: a wrong Literal or number fails here."""
     transports = set()
     for service in SERVICES:
+        if not consumes(f"schemaline.{service}"):
+            continue
         cls = settings_class(f"schemaline.{service}")
         with monkeypatch.context() as env:
             for key, value in config(overlay).items():
@@ -300,7 +307,8 @@ def test_every_secret_field_a_deployment_needs_is_in_the_secret(overlay: str) ->
             if "secretKeyRef" in e.get("valueFrom", {})
         }
         prefix = env_prefix(cls)
-        needed = {f"{prefix}BUS__AMQP_URL"} if overlay == "local" else set()
+        bus = overlay == "local" and consumes(module_of(deployment))
+        needed = {f"{prefix}BUS__AMQP_URL"} if bus else set()
         if keeps_tables(module_of(deployment)):
             needed.add(f"{prefix}DATABASE__URL")
         if "registry" in cls.model_fields:
@@ -493,6 +501,17 @@ WITH_DB = ["registry", "drift-detector", "lineage-writer", "governance", "schema
 # (client, server, port) that must connect, and that must not, per overlay; servers are workloads,
 # or addresses for what is outside the cluster.
 Edge = tuple[str, str | netpol.Address, int]
+CONSOLE_TO_APIS: list[Edge] = [
+    ("console", "registry", 8081),
+    ("console", "drift-detector", 8085),
+    ("console", "governance", 8086),
+    ("console", "lineage-writer", 8087),
+]
+# The console reaches the four APIs and nothing that holds data; nothing of the stack reaches it.
+CONSOLE_MUST_NOT: list[Edge] = [
+    *((s, "console", 8088) for s in SERVICES_K8S),
+    ("console", "validator", 8080),
+]
 MUST: dict[str, list[Edge]] = {
     "local": [
         *((s, "rabbitmq", 5672) for s in SERVICES_K8S),
@@ -504,15 +523,17 @@ MUST: dict[str, list[Edge]] = {
         ("kpi-aggregation", "registry", 8081),
         ("kpi-aggregation", "rabbitmq", 5672),
         ("kpi-aggregation", "moto", 5000),
+        *CONSOLE_TO_APIS,
     ],
     "aws": [
         *((s, netpol.Address("52.94.0.10"), 443) for s in SERVICES_K8S),  # AWS APIs
         *((s, netpol.Address("10.0.12.34"), 5432) for s in WITH_DB),  # RDS in the VPC
         ("validator", "registry", 8081),
         ("drift-detector", "registry", 8081),
+        *CONSOLE_TO_APIS,
     ],
 }
-# No part of the stack calls the operator APIs: only the operators' namespaces do.
+# No part of the stack but the console calls the operator APIs; the operators' namespaces do.
 INSIDE_TO_OPERATOR_APIS: list[Edge] = [
     ("validator", "drift-detector", 8085),
     ("registry", "drift-detector", 8085),
@@ -530,14 +551,21 @@ MUST_NOT: dict[str, list[Edge]] = {
         ("registry", "moto", 5000),
         ("schemaline-migrate", "rabbitmq", 5672),
         ("validator", "lineage-writer", 8087),
+        ("console", "postgres", 5432),
+        ("console", "rabbitmq", 5672),
+        ("console", "moto", 5000),
         *INSIDE_TO_OPERATOR_APIS,
+        *CONSOLE_MUST_NOT,
     ],
     "aws": [
         ("validator", netpol.Address("10.0.12.34"), 5432),
         ("governance", "registry", 8081),
         ("validator", netpol.Address("52.94.0.10"), 80),
         ("schemaline-migrate", netpol.Address("52.94.0.10"), 443),
+        ("console", netpol.Address("52.94.0.10"), 443),
+        ("console", netpol.Address("10.0.12.34"), 5432),
         *INSIDE_TO_OPERATOR_APIS,
+        *CONSOLE_MUST_NOT,
     ],
 }
 
@@ -556,7 +584,7 @@ def test_network_policies_let_through_what_each_part_needs_and_nothing_else(over
     let_through = [(c, s, p) for c, s, p in MUST_NOT[overlay] if connects(c, s, p)]
     assert let_through == [], "connections the policies should block"
     # From other namespaces: exactly what their label admits them to, on the API's own pod port.
-    ports = (8081, 8085, 8086, 8087, 5432, 5672, 5000)
+    ports = (8081, 8085, 8086, 8087, 8088, 5432, 5672, 5000)
     outsider = netpol.Pod({"app": "elsewhere"}, {"kubernetes.io/metadata.name": "elsewhere"})
     reader = netpol.Pod(
         {}, {"kubernetes.io/metadata.name": "dashboards", "schemaline.io/lineage-reader": "true"}
@@ -567,14 +595,14 @@ def test_network_policies_let_through_what_each_part_needs_and_nothing_else(over
     admitted: list[tuple[netpol.Pod, set[tuple[str, int]]]] = [
         (outsider, set()),
         (reader, {("lineage-writer", api_port(overlay, "lineage-writer"))}),
-        (operator, {(n, api_port(overlay, n)) for n in ("drift-detector", "governance")}),
+        (operator, {(n, api_port(overlay, n)) for n in ("drift-detector", "governance", "console")}),
     ]
     for client, expected in admitted:
         reached = {(n, p) for n in pods for p in ports if netpol.can_connect(policies, client, pods[n], p)}
         assert reached == expected, f"{client.namespace[netpol.NAMESPACE_NAME]} reaches the wrong pods"
     for name, pod in pods.items():
         assert netpol.can_connect(policies, pod, DNS, 53), f"{name} cannot resolve names"
-    for name in SERVICES_K8S:
+    for name in [*SERVICES_K8S, "console"]:
         assert netpol.can_connect(policies, pods[name], COLLECTOR, 4318), f"{name} cannot send traces"
     if overlay == "aws":
         runner = netpol.Address("10.0.40.7")  # a Glue job or the Lambda, in the VPC
@@ -628,7 +656,7 @@ def test_heartbeat_services_serve_through_the_runtime_which_keeps_the_heartbeat(
 
 
 # Deployments that serve an HTTP API: the registry's, the lineage read API, the operator APIs.
-HTTP_APIS = {"registry", "lineage-writer", "drift-detector", "governance"}
+HTTP_APIS = {"registry", "lineage-writer", "drift-detector", "governance", "console"}
 
 
 @pytest.mark.parametrize(("overlay", "name"), BY_OVERLAY_AND_NAME)
@@ -640,12 +668,12 @@ def test_a_deployment_serves_its_api_exactly_as_its_settings_say(
     deployment = deployments(overlay)[name]
     settings = pod_settings(overlay, deployment, monkeypatch)
     services = k8s_objects(DOCS[overlay], "Service")
-    prefix = env_prefix(settings_class(module_of(deployment)))
-    assert http_api_problems(deployment, services, settings.http, secret_refs(deployment), prefix) == []
+    credential = api_credential(module_of(deployment))
+    assert http_api_problems(deployment, services, settings.http, secret_refs(deployment), credential) == []
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_the_apis_served_are_the_registry_lineage_and_operator_apis(
+def test_the_apis_served_are_the_registry_lineage_operator_apis_and_the_console(
     overlay: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     found = deployments(overlay)
@@ -718,6 +746,20 @@ async def test_http_probe_paths_answer_200_without_a_token_and_other_routes_want
         for path in probe_paths(name):
             assert (await client.get(path)).status_code == 200, path
         assert (await client.get(GUARDED[name])).status_code == 401
+
+
+async def test_the_console_probe_paths_answer_200_without_a_session_and_its_pages_want_one() -> None:
+    """The console as its service starts it: its probes ask no service and need no sign-in."""
+    async with (
+        start(CONSOLE, ConsoleSettings()) as running,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=running.app), base_url="http://probe") as client,
+    ):
+        assert probe_paths("console")
+        for path in probe_paths("console"):
+            assert (await client.get(path)).status_code == 200, path
+        page = await client.get("/drift")
+        assert page.is_redirect
+        assert page.headers["location"].startswith("/login")
 
 
 def test_rendering_is_what_kubectl_apply_k_would_send() -> None:

@@ -154,6 +154,10 @@ async def test_a_covering_version_reruns_the_quarantine_and_resolves_the_case(ha
     assert rerun.run_id == "jr-1.rerun.v1.2"
     assert str(rerun.declared_fqid) == "finance.gdp.invoice:v1.2"
     assert rerun.record_count == 2
+    assert rerun.inputs == (quarantine,)
+    assert rerun.execution is not None
+    assert (rerun.execution.records_in, rerun.execution.records_out) == (2, 2)
+    assert rerun.execution.code_version
     data = await harness.objects.get_bytes(rerun.object_uri)
     assert [json.loads(line) for line in data.splitlines()] == drifted
     [case] = await cases(harness)

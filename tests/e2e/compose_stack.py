@@ -56,6 +56,7 @@ async def compose_stack(workdir: Path) -> AsyncIterator[ProcessStack]:
                 ("registry", "REGISTRY_PORT"),
                 ("drift_detector", "DRIFT_PORT"),
                 ("governance", "GOVERNANCE_PORT"),
+                ("console", "CONSOLE_PORT"),
             )
         },
         tokens={role: setting(f"{role.upper()}_TOKEN") for role in ("runner", "publisher", "approver")},

@@ -8,7 +8,7 @@ from typing import Any
 from schemaline.cli.scenarios import GDP, ExampleB, Stack, run_example_a, run_example_b, seed_registry
 from schemaline.contracts import Layer, SchemaDriftDetected
 from schemaline.drift_detector.cases import CaseState
-from schemaline.lineage_writer.queries import RunSummary, run_trace
+from schemaline.lineage_writer.queries import RunSummary, dataset_lineage, run_trace
 from schemaline.lineage_writer.store import LineageReader
 from schemaline.pipelines.runner import ChainResult
 
@@ -34,7 +34,30 @@ async def example_a(stack: Stack, lineage: LineageReader) -> ChainResult:
             assert getattr(summary, name), f"lineage of {stage.run_id} lacks {name}"
         assert summary.outputs, f"lineage of {stage.run_id} lacks s3_output_path"
         assert (summary.status, summary.validation_result) == ("success", "pass")
+    await _chains_back_to_the_landing_object(chain, lineage)
     return chain
+
+
+async def _chains_back_to_the_landing_object(chain: ChainResult, lineage: LineageReader) -> None:
+    """The KPI output's upstream reaches the extractor's landing object, one run per stage; every
+    run's trace carries its execution metadata."""
+    landing = chain.stage(Layer.EXTRACTOR).output_uri
+    walk = await dataset_lineage(lineage, str(chain.stage(Layer.KPI).output_uri))
+    assert [hop.run_id for hop in walk.upstream] == [s.run_id for s in reversed(chain.stages)]
+    raw_hop, extractor_hop = walk.upstream[-2:]
+    assert (raw_hop.inputs, extractor_hop.outputs, extractor_hop.inputs) == ([landing], [landing], [])
+    for stage in chain.stages:
+        trace = await run_trace(lineage, stage.run_id)
+        assert trace is not None
+        execution = trace.execution
+        assert execution is not None, f"lineage of {stage.run_id} has no execution metadata"
+        assert (execution["records_in"], execution["records_out"]) == (stage.records_in, stage.records_out)
+        assert execution["records_skipped"] == stage.skipped
+        assert execution["code_version"]
+        assert execution["duration_ms"] >= 0
+        assert execution["ended_at"] >= execution["started_at"]
+        if stage.input_uri:
+            assert trace.inputs == [stage.input_uri]
 
 
 async def example_b(stack: Stack, lineage: LineageReader) -> ExampleB:

@@ -119,6 +119,8 @@ class ProcessStack:
     publisher_bus: EventBus
     drift: DriftClient
     governance: GovernanceClient
+    urls: Mapping[str, str]  # each HTTP API (and the console) by service
+    tokens: Mapping[str, str]  # by role
     seen: list[Envelope[Any]] = field(default_factory=list)
 
     def bus(self) -> EventBus:
@@ -216,7 +218,9 @@ async def process_stack(
     wiring = bus(tag)
     urls = await _create_databases(tag)
     tokens = {role: secrets.token_urlsafe(24) for role in ("runner", "publisher", "approver")}
-    ports = {service: free_port() for service in ("registry", "drift_detector", "governance")}
+    ports = {
+        service: free_port() for service in ("registry", "drift_detector", "governance", "lineage_writer")
+    }
     registry_url = f"http://127.0.0.1:{ports['registry']}"
     spans = workdir / "spans.jsonl"
     spans.touch()
@@ -250,7 +254,15 @@ async def process_stack(
         }.get(service, {})
         envs[service] = DUMMY_AWS_ENV | _env(prefix, common | own)
     await _migrate(workdir, envs, launcher)
-    for service, env in envs.items():
+    # The console: no database, no bus, no migration; the four APIs, called with each operator's token.
+    console_port = free_port()
+    console_env = {
+        "SCHEMALINE_CONSOLE_HTTP__PORT": str(console_port),
+        "SCHEMALINE_CONSOLE_SESSION__SECRET": secrets.token_hex(32),
+        "SCHEMALINE_CONSOLE_HEALTH__HEARTBEAT_PATH": str(workdir / "console.heartbeat"),
+        **{f"SCHEMALINE_CONSOLE_APIS__{s.upper()}": f"http://127.0.0.1:{port}" for s, port in ports.items()},
+    }
+    for service, env in [*envs.items(), ("console", console_env)]:
         log = (workdir / f"{service}.log").open("ab")
         logs.append(log)
         processes[service] = launcher.start(service, env, log)
@@ -259,7 +271,7 @@ async def process_stack(
             # Ready: the registry answers, and every service's heartbeat says its consumers run.
             while True:
                 with contextlib.suppress(httpx.TransportError):
-                    beating = all((workdir / f"{name}.heartbeat").exists() for name in SERVICES)
+                    beating = all((workdir / f"{name}.heartbeat").exists() for name in [*SERVICES, "console"])
                     if beating and (await probe.get("/api/v1/ready")).status_code == 200:
                         break
                 for name, process in processes.items():
@@ -272,7 +284,7 @@ async def process_stack(
             transport=wiring.transport,
             database_urls=urls,
             moto_endpoint=moto_endpoint,
-            urls={service: f"http://127.0.0.1:{port}" for service, port in ports.items()},
+            urls={s: f"http://127.0.0.1:{port}" for s, port in [*ports.items(), ("console", console_port)]},
             tokens=tokens,
         ) as stack:
             yield stack
@@ -304,7 +316,8 @@ async def attach_stack(
 ) -> AsyncIterator[ProcessStack]:
     """The test's side of a running stack whose consumers run: an observer of every event, the
     pipelines' publisher, the services' databases, S3, and the registry's, drift detector's and
-    governance's APIs at `urls` (by service) with `tokens` (by role). compose_examples.py uses it too."""
+    governance's APIs at `urls` (by service; the console's too, where one runs) with `tokens` (by role).
+    compose_examples.py uses it too."""
     spans = workdir / "spans.jsonl"
     settings = RegistryClientSettings(url=urls["registry"], token=SecretStr(tokens["runner"]))
     observer = EventBus(transport())
@@ -346,6 +359,8 @@ async def attach_stack(
             publisher_bus=publisher_bus,
             drift=drift,
             governance=governance,
+            urls=dict(urls),
+            tokens=dict(tokens),
             seen=seen,
         )
     for engine in engines:

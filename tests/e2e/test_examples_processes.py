@@ -1,6 +1,7 @@
 """Examples A and B with every service as its own process on PostgreSQL and moto S3, over RabbitMQ,
 and over EventBridge → SQS on the stack deploy/aws deployed to moto (provisioning off); with
-SCHEMALINE_E2E_IMAGE set, every service as its own container of that image (deploy/images/test.sh)."""
+SCHEMALINE_E2E_IMAGE set, every service as its own container of that image (deploy/images/test.sh).
+The operator console runs beside them the same way and serves Example B's pages."""
 
 import asyncio
 import functools
@@ -17,6 +18,7 @@ from schemaline.governance.ledger import read_entries, read_head
 from schemaline.lineage_writer.sql_store import SqlLineageReader
 from tests.support.aws_stack import AwsStack
 
+from .console_pages import console_shows_example_b
 from .examples import example_a, example_b
 from .launchers import launcher_for
 from .process_stack import BusWiring, eventbridge_bus, process_stack, rabbitmq_bus
@@ -28,7 +30,7 @@ def _spans(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def _services_in_trace_of(spans: list[dict[str, Any]], message_id: str) -> set[str]:
+def _trace_of(spans: list[dict[str, Any]], message_id: str) -> str:
     traces = {
         span["context"]["trace_id"]
         for span in spans
@@ -36,10 +38,14 @@ def _services_in_trace_of(spans: list[dict[str, Any]], message_id: str) -> set[s
         and span["attributes"].get("messaging.message.id") == message_id
     }
     assert len(traces) == 1, f"BatchLanded {message_id} was published in {len(traces)} traces"
+    return str(traces.pop())
+
+
+def _services_in_trace_of(spans: list[dict[str, Any]], message_id: str) -> set[str]:
     by_trace: dict[str, set[str]] = defaultdict(set)
     for span in spans:
         by_trace[span["context"]["trace_id"]].add(span["resource"]["attributes"]["service.name"])
-    return by_trace[traces.pop()]
+    return by_trace[_trace_of(spans, message_id)]
 
 
 @pytest.fixture(
@@ -63,8 +69,9 @@ async def test_examples_a_and_b_across_processes(
     async with process_stack(tmp_path, endpoint, wiring, launcher_for(tmp_path)) as processes:
         lineage = SqlLineageReader(processes.lineage_engine)
         chain = await example_a(processes, lineage)
-        await example_b(processes, lineage)
+        drift = await example_b(processes, lineage)
         await processes.settle()
+        await console_shows_example_b(processes.urls["console"], processes.tokens["approver"], drift)
         entries = [entry async for entry in read_entries(processes.governance_engine)]
         result = verify(entries, head=await read_head(processes.governance_engine))
         assert result.ok, result.render()
@@ -77,6 +84,26 @@ async def test_examples_a_and_b_across_processes(
             f"the trace of run {stage.run_id} spans only {sorted(services)}"
         )
     _assert_messaging_attributes(spans, bus_kind)
+    _assert_registry_fetches_join_runs(spans, chain.stages[0].event.id)
+
+
+def _assert_registry_fetches_join_runs(spans: list[dict[str, Any]], first_batch: str) -> None:
+    """The registry's server spans of the run's fetches (the stages', the validator's) are in the
+    run's trace: the SDK's requests carry `traceparent`, the registry's app continues it."""
+    [run_trace] = {
+        span["context"]["trace_id"]
+        for span in spans
+        if span["name"] == "publish BatchLanded"
+        and span["attributes"].get("messaging.message.id") == first_batch
+    }
+    fetches = [
+        span
+        for span in spans
+        if span["name"] == "GET /api/v1/schema/fetch" and span["context"]["trace_id"] == run_trace
+    ]
+    assert fetches, "the run's registry fetches are spans of its trace"
+    assert {span["resource"]["attributes"]["service.name"] for span in fetches} == {"registry"}
+    assert all(span["parent_id"] for span in fetches)
 
 
 def _assert_messaging_attributes(spans: list[dict[str, Any]], bus_kind: str) -> None:

@@ -76,6 +76,15 @@ def landed(stage: dict[str, Any], when: datetime, **extra: Any) -> Envelope[Any]
             "declared_fqid": stage["declared"],
             "object_uri": stage["output"],
             "record_count": 1000,
+            "inputs": stage["inputs"],
+            "execution": {
+                "started_at": when - timedelta(seconds=90),
+                "ended_at": when,
+                "duration_ms": 90_000.0,
+                "records_in": 1000,
+                "records_out": 1000,
+                "code_version": "0.1.0",
+            },
             **extra,
         }
     )

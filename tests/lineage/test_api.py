@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from schemaline.contracts import encode
+from schemaline.contracts import RunRerunRequested, encode
 from schemaline.lineage_writer.api import create_app
 from schemaline.lineage_writer.openlineage import RunEventBuilder, openlineage_run_id
 from schemaline.lineage_writer.rows import to_rows
@@ -143,7 +143,47 @@ async def test_redrive_republishes_dead_letters(app: FastAPI, transport: InMemor
 
 async def test_roles(app: FastAPI) -> None:
     sample = {"run_id": "jr-raw-0001", "pipeline_id": "finance_raw_ingest"}
-    await assert_roles(app, sample, {("POST", "/api/v1/lineage/redrive"): {Role.PUBLISHER}})
+    await assert_roles(
+        app,
+        sample,
+        {
+            ("POST", "/api/v1/lineage/redrive"): {Role.PUBLISHER},
+            ("POST", "/api/v1/lineage/runs/{run_id}/rerun"): {Role.PUBLISHER},
+        },
+    )
+
+
+async def test_a_rerun_request_names_the_runs_inputs_and_the_new_version(
+    app: FastAPI, transport: InMemoryTransport
+) -> None:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://lineage", headers=bearer(Role.PUBLISHER)
+    ) as http:
+        url = "/api/v1/lineage/runs/jr-raw-0001/rerun"
+        response = await http.post(url, json={"fqid": "finance.raw.invoice:v1.1"})
+        assert response.status_code == 202, response.text
+        answer = response.json()
+        [event] = transport.events()
+        detail = event.detail
+        assert isinstance(detail, RunRerunRequested)
+        assert (detail.original_run_id, detail.pipeline_id, detail.layer.value) == (
+            "jr-raw-0001",
+            "finance_raw_ingest",
+            "raw",
+        )
+        assert (str(detail.schema_fqid), detail.inputs) == ("finance.raw.invoice:v1.1", (ex.EXTRACTOR_OUT,))
+        assert (answer["rerun_id"], answer["event_id"]) == (detail.rerun_id, event.id)
+        assert detail.rerun_id != "jr-raw-0001"
+        assert detail.meta.correlation_id == "jr-raw-0001"
+        # Another subject, a malformed FQID, an unknown run: refused, nothing published.
+        other = await http.post(url, json={"fqid": "finance.gdp.invoice:v1.2"})
+        assert (other.status_code, other.json()["pointer"]) == (422, "/fqid")
+        assert (await http.post(url, json={"fqid": "nope"})).status_code == 422
+        missing = await http.post(
+            "/api/v1/lineage/runs/jr-nope/rerun", json={"fqid": "finance.raw.invoice:v1.1"}
+        )
+        assert missing.status_code == 404
+        assert len(transport.events()) == 1
 
 
 async def test_runs_across_pipelines_newest_first_one_page_at_a_time(client: httpx.AsyncClient) -> None:

@@ -55,6 +55,35 @@ async def test_run_trace(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert "no lineage recorded for run jr-missing" in capsys.readouterr().err
 
 
+async def test_a_runs_trace_shows_its_execution(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert await lineage(url, "run", "jr-gdp-0001", "--json") == 0
+    trace = json.loads(capsys.readouterr().out)
+    assert trace["execution"]["duration_ms"] == 90_000.0
+    assert (trace["execution"]["records_in"], trace["execution"]["code_version"]) == (1000, "0.1.0")
+    assert trace["inputs"] == ["s3://warehouse/raw/invoice/2025/10/07/"]
+    assert await lineage(url, "run", "jr-gdp-0001") == 0
+    out = capsys.readouterr().out
+    assert "duration_ms: 90000.0" in out
+    assert "code_version: 0.1.0" in out
+    assert "records_in: 1000" in out
+
+
+async def test_a_kpi_outputs_upstream_reaches_the_source(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await lineage(url, "dataset", ex.KPI_OUT, "--upstream", "--json") == 0
+    walk = json.loads(capsys.readouterr().out)
+    assert "downstream" not in walk
+    runs = [hop["run_id"] for hop in walk["upstream"]]
+    assert (runs[0], runs[-1]) == ("jr-kpi-0001", "jr-ext-0001")
+    assert {"jr-gdp-0001", "jr-raw-0001"} <= set(runs)
+    assert walk["upstream"][-1]["inputs"] == [ex.SOURCE]
+    assert await lineage(url, "dataset", ex.KPI_OUT, "--upstream") == 0
+    out = capsys.readouterr().out
+    assert "upstream:" in out
+    assert "downstream:" not in out
+
+
 async def test_dataset_and_runs(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert await lineage(url, "dataset", "s3://warehouse/raw/invoice/", "--json") == 0
     walk = json.loads(capsys.readouterr().out)
@@ -85,3 +114,20 @@ async def test_redrive_needs_a_publisher(
     monkeypatch.setenv("SCHEMALINE_TOKEN", TOKENS[Role.PUBLISHER])
     assert await lineage(url, "redrive", "--json") == 0
     assert json.loads(capsys.readouterr().out) == {"republished": 0, "unreadable": 0}
+
+
+async def test_runs_rerun_asks_the_lineage_api_as_a_publisher(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = ["runs", "rerun", "jr-gdp-0001", "--fqid", "finance.gdp.invoice:v1.2", "--url", url]
+    assert await asyncio.to_thread(main, command) == 2
+    assert "role runner may not operate" in capsys.readouterr().err
+    monkeypatch.setenv("SCHEMALINE_TOKEN", TOKENS[Role.PUBLISHER])
+    assert await asyncio.to_thread(main, [*command, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["original_run_id"], answer["schema_fqid"]) == ("jr-gdp-0001", "finance.gdp.invoice:v1.2")
+    assert answer["inputs"] == ["s3://warehouse/raw/invoice/2025/10/07/"]
+    assert await asyncio.to_thread(main, command) == 0
+    assert "re-run of jr-gdp-0001 requested as run jr-" in capsys.readouterr().out
+    missing = ["runs", "rerun", "jr-missing", "--fqid", "finance.gdp.invoice:v1.2", "--url", url]
+    assert await asyncio.to_thread(main, missing) == 2

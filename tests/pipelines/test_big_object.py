@@ -16,6 +16,7 @@ import orjson
 import pytest
 
 from schemaline.pipelines.source import example_a
+from tests.support.layout import run_folder
 
 SIZE_MB = int(os.environ.get("SCHEMALINE_BIG_OBJECT_MB", "2048"))
 PEAK_RSS_MB = 300
@@ -63,7 +64,7 @@ def test_a_2gb_object_validates_with_peak_rss_under_300mb(tmp_path: Path) -> Non
     print(f"{SIZE_MB} MB, {records:,} records: peak RSS {result['peak_rss_mb']:.0f} MB")
     assert result["status"] == "landed"
     assert (result["records_in"], result["records_out"], result["skipped"]) == (records, records, 0)
-    landed = root / "warehouse" / "gdp" / "invoice" / "jr-big" / "part-00000.jsonl"
+    landed = root / "warehouse" / "gdp" / "invoice" / run_folder("jr-big") / "part-00000.jsonl"
     with landed.open("rb") as handle:
         assert sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b"")) == records
     assert result["peak_rss_mb"] < PEAK_RSS_MB, f"peak RSS {result['peak_rss_mb']:.0f} MB for {SIZE_MB} MB"

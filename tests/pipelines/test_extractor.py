@@ -18,6 +18,7 @@ from schemaline.pipelines.ports import ChunkReader
 from schemaline.pipelines.source import example_a, example_b, extractor_event
 from schemaline.pipelines.wiring import DEPS_ENV, WiringError
 from tests.pipelines.conftest import Parts, make_parts
+from tests.support.layout import folder_of
 
 SETTINGS = ExtractorSettings(landing_path="s3://warehouse/landing/invoice/")
 
@@ -64,7 +65,8 @@ def test_happy_path_lands_the_batch_and_emits_batch_landed(lambda_parts: Parts) 
 
     assert answer["status"] == "landed"
     assert answer["run_id"] == "lr-test-1"
-    assert answer["object_uri"] == "s3://warehouse/landing/invoice/lr-test-1/part-00000.jsonl"
+    event = _one(lambda_parts)
+    assert answer["object_uri"] == f"s3://warehouse/landing/invoice/{folder_of(event)}/part-00000.jsonl"
     assert answer["record_count"] == 10
     event = _one(lambda_parts)
     assert event.id == answer["event_id"]

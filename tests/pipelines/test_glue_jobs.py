@@ -21,6 +21,7 @@ from schemaline.pipelines.seed import seed_schema
 from schemaline.pipelines.source import DRIFT_FIELD, example_a, example_b
 from tests.pipelines.conftest import Parts
 from tests.support.invoices import gdp_invoice_v1_2
+from tests.support.layout import folder_of
 
 INPUT = "s3://warehouse/in/batch.jsonl"
 
@@ -56,7 +57,7 @@ async def test_raw_lands_every_record_and_announces_it(parts: Parts) -> None:
     result = await raw.run(job_args(raw, *RAW), parts.deps)
 
     assert result.status is StageStatus.LANDED
-    assert result.output_uri == "s3://warehouse/raw/jr-test/part-00000.jsonl"
+    assert result.output_uri == f"s3://warehouse/raw/{folder_of(result.event)}/part-00000.jsonl"
     assert await output_of(parts, result.output_uri) == records  # the new field passes raw
     [event] = parts.events()
     assert event.detail_type == BatchLanded.DETAIL_TYPE
@@ -94,10 +95,11 @@ async def test_a_failed_pre_job_check_is_pipelinefailed_and_lands_nothing(parts:
     [event] = parts.events()
     detail = event.detail
     assert isinstance(detail, PipelineFailed)
-    assert (detail.code, detail.component, detail.object_uri) == (
+    assert (detail.code, detail.component, detail.object_uri, detail.inputs) == (
         PipeCode.VALIDATION_FAILED,
         "glue:raw",
-        INPUT,
+        None,  # it wrote nothing; what it read is an input
+        (INPUT,),
     )
     assert [(v.pointer, v.rule) for v in detail.violations] == [("/1/invoice_id", "minLength")]
     assert "pre-job" in detail.message
@@ -112,9 +114,10 @@ async def test_a_missing_input_object_is_pipe_1002(parts: Parts) -> None:
 
 async def test_an_unknown_schema_is_pipelinefailed(parts: Parts) -> None:
     await land(parts, example_a(1))
-    result = await gdp.run(job_args(gdp, "finance.gdp.invoice:v3.0", GDP[1]), parts.deps)
+    result = await gdp.run(job_args(gdp, GDP[0], "finance.raw.invoice:v3.0"), parts.deps)
     assert (result.status, result.code) == (StageStatus.FAILED, PipeCode.VALIDATION_FAILED)
-    assert parts.events()[0].detail.schema_ref == "finance.gdp.invoice:v3.0"
+    assert "finance.raw.invoice:v3.0" in result.message
+    assert parts.events()[0].detail.schema_ref == GDP[0]
 
 
 async def test_gdp_curates_and_passes_v1_1(parts: Parts) -> None:
@@ -264,7 +267,7 @@ def test_main_takes_glue_arguments_and_exits_0_when_landed(parts: Parts, tmp_pat
     assert code == 0
     [event] = parts.events()
     assert (event.detail.run_id, event.detail.pipeline_id) == ("jr_glue123", "finance_gdp_transform")
-    assert event.detail.object_uri == "s3://warehouse/gdp/invoice/jr_glue123/part-00000.jsonl"
+    assert event.detail.object_uri == f"s3://warehouse/gdp/invoice/{folder_of(event)}/part-00000.jsonl"
 
 
 def test_main_exits_1_when_the_run_failed(parts: Parts) -> None:

@@ -26,6 +26,7 @@ from schemaline.registry.spec import SPEC
 from schemaline.runtime.bus import EventBus, build_transport
 from schemaline.runtime.settings import BusSettings, DatabaseSettings, Role
 from tests.support.aio import eventually
+from tests.support.layout import folder_of
 from tests.support.registry import TOKENS, auth_settings, running_registry, toy_check
 from tests.support.serving import serving
 
@@ -130,7 +131,7 @@ async def test_the_factory_runs_a_glue_stage_on_production_parts(
             async with pipeline_deps() as deps:
                 result = await raw.run(args, deps)
         assert result.landed, result.message
-        assert str(result.output_uri).startswith(f"s3://{bucket}/raw/invoice/jr-{tag}/")
+        assert str(result.output_uri).startswith(f"s3://{bucket}/raw/invoice/{folder_of(result.event)}/")
         await eventually(
             lambda: [e.detail_type for e in seen] == ["BatchLanded"], what="BatchLanded on the bus"
         )
@@ -171,4 +172,6 @@ async def test_the_local_factory_runs_a_stage_from_the_pipeline_settings(
         async with factory() as deps:
             result = await raw.run(args, deps)
     assert result.landed, result.message
-    assert (objects / "warehouse" / "raw" / "invoice" / "jr-local" / "part-00000.jsonl").is_file()
+    assert (
+        objects / "warehouse" / "raw" / "invoice" / folder_of(result.event) / "part-00000.jsonl"
+    ).is_file()

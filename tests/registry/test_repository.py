@@ -145,8 +145,8 @@ async def test_contract_revisions_and_tombstones(repo: SqlRepository) -> None:
         layer=Layer.GDP,
         component=Component.GLUE,
         schema_selector=Selector.parse("finance.gdp.invoice:^1"),
-        integration_mode=IntegrationMode.PRE_JOB,
-        validation_timing=ValidationTiming.STRUCTURAL,
+        integration_mode=IntegrationMode.IN_PROCESS,
+        validation_timing=ValidationTiming.PRE_JOB,
     )
     key = (PipelineId("finance_gdp_transform"), Layer.GDP)
     async with repo.transaction() as tx:

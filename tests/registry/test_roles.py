@@ -76,7 +76,7 @@ async def test_each_write_admits_exactly_its_roles(registry: Harness) -> None:
         ("PUT", "/api/v1/contracts/{pipeline_id}/{layer}"): {Role.PUBLISHER},
         ("DELETE", "/api/v1/contracts/{pipeline_id}/{layer}"): {Role.PUBLISHER},
         ("PUT", "/api/v1/subjects/{subject}/versions/{version}/deprecated"): {Role.APPROVER},
-        ("POST", "/api/v1/dlq/redrive"): {Role.PUBLISHER},
+        ("POST", "/api/v1/dlq/redrive"): {Role.PUBLISHER},  # an operator action on its own queue
     }
     assert {(m, t) for m, t, _ in writes(registry)} == set(allowed)
     for method, template, path in writes(registry):

@@ -23,9 +23,10 @@ from schemaline.runtime.handling import Emitter, Handlers
 from schemaline.runtime.health import Heartbeat, heartbeat_problem, main, task_problems
 from schemaline.runtime.http.app import create_api_app
 from schemaline.runtime.http.auth import TokenTable
+from schemaline.runtime.metrics import setup_metrics
 from schemaline.runtime.process import HttpStartError, serve
 from schemaline.runtime.service import Parts, ServiceSpec, start
-from schemaline.runtime.settings import HealthSettings, HttpSettings, ServiceSettings
+from schemaline.runtime.settings import HealthSettings, HttpSettings, ServiceSettings, TelemetrySettings
 from schemaline.runtime.telemetry import get_tracer
 from tests.runtime.bus_contract import landed
 from tests.support.aio import eventually
@@ -197,19 +198,23 @@ async def test_a_previous_runs_file_does_not_vouch_for_this_one(tmp_path: Path) 
         assert heartbeat_problem(path, 60) == f"no heartbeat file at {path}"
 
 
-async def test_serve_beats_and_serves_http_until_sigterm(tmp_path: Path) -> None:
+async def test_serve_beats_and_serves_http_and_metrics_until_sigterm(tmp_path: Path) -> None:
     path = tmp_path / "heartbeat"
     port = free_port()
     settings = ServiceSettings(
         health=HealthSettings(heartbeat_path=str(path), interval_s=0.01),
         http=HttpSettings(enabled=True, port=port),
     )
-    serving = asyncio.create_task(serve(ALPHA, settings, get_tracer()))
+    measured = setup_metrics("alpha", TelemetrySettings(metrics="prometheus"))
+    measured.provider.get_meter("test").create_counter("pipeline.drift_events").add(2)
+    serving = asyncio.create_task(serve(ALPHA, settings, get_tracer(), measured.scrape))
     await eventually(path.exists, within=5, what="the first heartbeat")
     assert heartbeat_problem(path, 60) is None
     async with httpx.AsyncClient() as client:
         answer = await eventually_ok(client, f"http://127.0.0.1:{port}/api/v1/ping")
+        scraped = await client.get(f"http://127.0.0.1:{port}/metrics")
     assert answer == {"status": "ok"}
+    assert "pipeline_drift_events_total" in scraped.text, "the process's metrics on the service's port"
     os.kill(os.getpid(), signal.SIGTERM)
     await asyncio.wait_for(serving, 5)
     assert not path.exists()

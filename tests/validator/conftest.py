@@ -76,9 +76,9 @@ def catalog() -> InMemoryCatalog:
             "pipeline_id": "finance_gdp_transform",
             "layer": "gdp",
             "component": "glue",
-            "schema_selector": str(V11),
-            "integration_mode": "pre_job_post_transform",
-            "validation_timing": "semantic",
+            "schema_selector": f"{V11.subject}:^1",  # the tests declare v1.1, v1.2 and ^1
+            "integration_mode": "in_process",
+            "validation_timing": "pre_job_post_transform",
             "policy": {"max_invalid_ratio": 0.1, "on_drift": "quarantine"},
         }
     )

@@ -16,7 +16,9 @@ class Receiver(BaseHTTPRequestHandler):
         request = ExportTraceServiceRequest()
         request.ParseFromString(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
         for resource_spans in request.resource_spans:
-            names = [a.value.string_value for a in resource_spans.resource.attributes if a.key == "service.name"]
+            names = [
+                a.value.string_value for a in resource_spans.resource.attributes if a.key == "service.name"
+            ]
             count = sum(len(scope.spans) for scope in resource_spans.scope_spans)
             print(f"exported {names[0] if names else '?'} {count}", flush=True)
         body = ExportTraceServiceResponse().SerializeToString()
@@ -26,7 +28,7 @@ class Receiver(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         return None
 
 

@@ -15,14 +15,21 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from schemaline.cli import demo_view
 from schemaline.cli.errors import EXIT_FAILED
-from schemaline.cli.scenarios import ExampleB, run_example_a, run_example_b, seed_registry
+from schemaline.cli.scenarios import (
+    ExampleB,
+    GdpRerun,
+    rerun_gdp_under_fix,
+    run_example_a,
+    run_example_b,
+    seed_registry,
+)
 from schemaline.cli.stack import EmbeddedStack, embedded_stack
 from schemaline.contracts import Envelope, Layer, SchemaDriftDetected
 from schemaline.lineage_writer.queries import RunSummary, run_trace
 from schemaline.pipelines.runner import ChainResult
 from schemaline.runtime.logging import configure_logging
 
-STEPS = 16  # what the progress bar counts: 6 schemas and contracts, 4 + 4 stages, the drift loop
+STEPS = 19  # the progress bar: 6 schemas and contracts, 4 + 4 stages, the drift loop, the GDP re-run
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -57,12 +64,14 @@ async def _run(console: Console, workdir: Path, records: int, serve: tuple[str, 
             example_a = await run_example_a(stack, step, records=records)
             mark_b = len(stack.events())
             example_b = await run_example_b(stack, step, records=records)
+            rerun = await rerun_gdp_under_fix(stack, step, example_b)
             events = stack.events()
             run_ids: list[str] = [stage.run_id for stage in (*example_a.stages, *example_b.chain.stages)]
             run_ids += [run.rerun_id for run in example_b.resolved_case.runs if run.rerun_id]
+            run_ids.append(rerun.rerun_id)
             summaries = [await _summary(stack, run_id) for run_id in run_ids]
             progress.stop()
-            ok = _report(console, workdir, events, mark_a, mark_b, summaries, example_a, example_b)
+            ok = _report(console, workdir, events, mark_a, mark_b, summaries, example_a, example_b, rerun)
             if serve is not None:
                 from schemaline.cli.demo_console import serve_console
 
@@ -79,6 +88,7 @@ def _report(
     summaries: list[RunSummary | None],
     example_a: ChainResult,
     example_b: ExampleB,
+    rerun: GdpRerun,
 ) -> bool:
     console.rule("Example A — normal flow")
     demo_view.timeline(console, "Events", events[mark_a:mark_b])
@@ -88,6 +98,7 @@ def _report(
     demo_view.lineage(console, [summary for summary in summaries if summary is not None])
     demo_view.drift_case(console, example_b)
     demo_view.quarantine(console, workdir / "objects")
+    demo_view.upstream(console, rerun.kpi_upstream)
     gdp = example_b.chain.stage(Layer.GDP)
     lost = _lost(example_b)
     console.print(
@@ -95,7 +106,13 @@ def _report(
         f"{example_b.case.drifted_records} were quarantined and re-ran under {example_b.published}; "
         f"{lost} lost."
     )
-    return example_a.completed and example_b.resolved_case.state.value == "resolved" and lost == 0
+    rerun_ok = rerun.verdict is not None and rerun.verdict.detail_type == "SchemaValidated"
+    console.print(
+        f"[bold]Re-run[/]: GDP run {rerun.original_run_id} re-ran under {example_b.published} as "
+        f"{rerun.rerun_id} → {rerun.verdict.detail_type if rerun.verdict else 'no verdict'}"
+    )
+    resolved = example_b.resolved_case.state.value == "resolved"
+    return example_a.completed and resolved and lost == 0 and rerun_ok
 
 
 async def _summary(stack: EmbeddedStack, run_id: str) -> RunSummary | None:

@@ -113,3 +113,15 @@ def quarantine(console: Console, objects_root: Path) -> None:
         console.print(f"  {path.relative_to(objects_root)}  {lines} record(s)")
     if not files:
         console.print("  (empty)")
+
+
+def upstream(console: Console, walk: dict[str, Any]) -> None:
+    """A dataset's upstream chain: each run that wrote it, or wrote what such a run read."""
+    table = Table(title=f"Upstream of {walk['dataset']}", title_justify="left", expand=True)
+    table.add_column("hop", justify="right", no_wrap=True)
+    table.add_column("run", no_wrap=True)
+    table.add_column("read", overflow="fold", ratio=1)
+    table.add_column("wrote", overflow="fold", ratio=1)
+    for hop in walk["upstream"]:
+        table.add_row(str(hop["depth"]), hop["run_id"], "\n".join(hop["inputs"]), "\n".join(hop["outputs"]))
+    console.print(table)

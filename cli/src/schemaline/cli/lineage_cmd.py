@@ -27,6 +27,16 @@ RUN_COLUMNS = (
     "started_at",
     "rerun_of",
 )
+EXECUTION_FIELDS = (
+    "started_at",
+    "ended_at",
+    "duration_ms",
+    "records_in",
+    "records_out",
+    "records_quarantined",
+    "records_skipped",
+    "code_version",
+)
 
 
 def register(sub: Any) -> None:
@@ -46,6 +56,11 @@ def register(sub: Any) -> None:
     )
     dataset.add_argument("uri", metavar="URI")
     dataset.add_argument("--depth", type=positive_int, default=10, help="hops to follow each way (≥ 1)")
+    dataset.add_argument(
+        "--upstream",
+        action="store_true",
+        help="only where it came from: the runs that wrote it, what they read, back to the source",
+    )
     add_json_flag(dataset)
     dataset.set_defaults(run=_dataset)
 
@@ -92,6 +107,8 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     print_fields(trace["run"], RUN_COLUMNS[1:])
     print_fields(trace, ("inputs", "outputs"))
+    if trace.get("execution"):
+        print_fields(trace["execution"], EXECUTION_FIELDS)
     for event in trace["events"]:
         print(f"  {event['occurred_at']}  {event['detail_type']:<20} {event['event_id']}")
     for rerun in trace["reruns"]:
@@ -101,10 +118,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _dataset(args: argparse.Namespace) -> int:
     walk = lineage(args, lambda c: c.dataset(args.uri, args.depth))
+    directions = ("upstream",) if args.upstream else ("upstream", "downstream")
+    if args.upstream:
+        walk = {key: value for key, value in walk.items() if key != "downstream"}
     if args.json:
         print_json(walk)
         return EXIT_OK
-    for direction in ("upstream", "downstream"):
+    for direction in directions:
         print_table(walk[direction], ("depth", "run_id", "inputs", "outputs"), title=f"{direction}:")
     return EXIT_OK
 

@@ -21,7 +21,9 @@ from schemaline.cli import (
     jobs_cmd,
     ledger_cmd,
     lineage_cmd,
+    runs_cmd,
     schema_cmd,
+    slo_cmd,
     validate_cmd,
 )
 from schemaline.cli.errors import EXIT_BAD_INPUT, EXIT_BUG, CliError
@@ -34,9 +36,11 @@ COMMANDS = (
     drift_cmd,
     lineage_cmd,
     dlq_cmd,
+    runs_cmd,
     ledger_cmd,
     governance_cmd,
     jobs_cmd,
+    slo_cmd,
 )
 DEBUG_ENV = "SCHEMALINE_DEBUG"
 

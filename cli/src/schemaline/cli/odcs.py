@@ -109,7 +109,7 @@ def _properties(schema: dict[str, Any]) -> list[SchemaProperty]:
 
 
 def _custom(values: dict[str, Any]) -> list[CustomProperty]:
-    return [CustomProperty(property=key, value=value) for key, value in values.items()]
+    return [CustomProperty(property=key, value=value) for key, value in values.items() if value is not None]
 
 
 def odcs_document(
@@ -145,8 +145,8 @@ def odcs_document(
         description=Description(
             purpose=f"Schema contract of the {contract.layer.value} stage of pipeline {contract.pipeline_id}",
             usage=(
-                f"validated {contract.integration_mode.value.replace('_', ' ')}, "
-                f"{contract.validation_timing.value.replace('_', ' ')}; "
+                f"validated {contract.validation_timing.value.replace('_', ' ')}, "
+                f"{contract.integration_mode.value.replace('_', ' ')}; "
                 f"drifted records: {policy.on_drift.value}"
             ),
         ),
@@ -169,6 +169,9 @@ def odcs_document(
                 "schemalineComponent": contract.component.value,
                 "schemalineIntegrationMode": contract.integration_mode.value,
                 "schemalineValidationTiming": contract.validation_timing.value,
+                "schemalineValidationScope": (
+                    contract.validation_scope.value if contract.validation_scope is not None else None
+                ),
                 "schemalineOnDrift": policy.on_drift.value,
                 "schemalineMaxInvalidRatio": policy.max_invalid_ratio,
             }

@@ -12,10 +12,12 @@ from schemaline.contracts import (
     CaseId,
     Envelope,
     Fqid,
+    Layer,
     PipelineFailed,
     SchemaContract,
     SchemaDriftDetected,
     SchemaValidated,
+    Selector,
     Subject,
 )
 from schemaline.drift_detector.cases import CaseState, DriftCase
@@ -25,7 +27,7 @@ from schemaline.pipelines.seed import seed_contracts, seed_schemas
 from schemaline.pipelines.source import example_a, example_b, extractor_event
 from schemaline.runtime.bus import Publisher
 from schemaline.runtime.objectstore import ObjectStore
-from schemaline.sdk.operators import DriftClient, GovernanceClient
+from schemaline.sdk.operators import DriftClient, GovernanceClient, LineageClient
 from schemaline.sdk.registry_api import RegistryApi
 from schemaline.sdk.registry_settings import RegistryClients
 
@@ -116,7 +118,12 @@ def verdict_hook(stack: Stack) -> Callable[[Envelope[BatchLanded]], Awaitable[En
 
 
 def stage_deps(stack: Stack) -> StageDeps:
-    return StageDeps(objects=stack.objects, publisher=stack.bus(), schemas=stack.runner.resolver)
+    return StageDeps(
+        objects=stack.objects,
+        publisher=stack.bus(),
+        schemas=stack.runner.resolver,
+        contracts=stack.runner.contracts,
+    )
 
 
 async def run_example_a(stack: Stack, step: Step, *, records: int = 24) -> ChainResult:
@@ -174,6 +181,47 @@ async def run_example_b(stack: Stack, step: Step, *, records: int = 24) -> Examp
     resolved = await case(stack, drift_case.case_id)
     step(f"drift case {resolved.case_id} {resolved.state.value}")
     return ExampleB(chain, drift_case, proposal, proposal_id, held, published, resolved)
+
+
+class RerunStack(Stack, Protocol):
+    """A stack whose lineage API takes re-run requests, and a launcher runs them (the embedded one)."""
+
+    @property
+    def lineage_api(self) -> LineageClient:
+        """The lineage writer's operator API, with a publisher's token."""
+
+
+@dataclass(frozen=True)
+class GdpRerun:
+    original_run_id: str
+    rerun_id: str
+    landed: Envelope[Any] | None  # the re-run's BatchLanded (rerun_of = the original)
+    verdict: Envelope[Any] | None  # the validator's verdict on it
+    kpi_upstream: dict[str, Any]  # the KPI output's upstream walk, back to the landing object
+
+
+async def rerun_gdp_under_fix(stack: RerunStack, step: Step, example: ExampleB) -> GdpRerun:
+    """The seed's "pipeline re-runs": the GDP stage moves to the published fix (its contract now pins
+    it), and the drifted run is re-run on its raw input under it (`schemaline runs rerun`)."""
+    gdp = example.chain.stage(Layer.GDP)
+    contract = seed_contracts()[gdp.pipeline_id]
+    moved = contract.model_copy(update={"schema_selector": Selector.exact(example.published)})
+    await stack.put_contract(moved)
+    step(f"GDP contract now pins {example.published}")
+    answer = await stack.lineage_api.rerun(gdp.run_id, str(example.published))
+    await stack.settle()
+    rerun_id = str(answer["rerun_id"])
+    mine = [e for e in stack.events() if getattr(e.detail, "run_id", None) == rerun_id]
+    landed = next((e for e in mine if e.detail_type == BatchLanded.DETAIL_TYPE), None)
+    verdict = next((e for e in reversed(mine) if e.detail_type in VERDICTS), None)
+    outcome = verdict.detail_type if verdict is not None else "no verdict"
+    step(f"re-ran GDP run {gdp.run_id} under {example.published} as {rerun_id} → {outcome}")
+    kpi = example.chain.stage(Layer.KPI)
+    walk = await stack.lineage_api.dataset(str(kpi.output_uri), 10)
+    step(f"KPI output {kpi.output_uri}: {len(walk['upstream'])} runs upstream, back to the landing object")
+    return GdpRerun(
+        gdp.run_id, rerun_id, landed, verdict, {"dataset": walk["dataset"], "upstream": walk["upstream"]}
+    )
 
 
 async def _held_reason(stack: Stack, proposal_id: str) -> str:

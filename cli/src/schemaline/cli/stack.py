@@ -14,18 +14,20 @@ import secrets
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from schemaline.cli.launcher import job_launcher
 from schemaline.console.spec import SPEC as CONSOLE
 from schemaline.contracts import Envelope, SchemaContract, Subject
 from schemaline.drift_detector.spec import SPEC as DRIFT
 from schemaline.governance.spec import SPEC as GOVERNANCE
 from schemaline.lineage_writer.handlers import Deps as LineageDeps
 from schemaline.lineage_writer.spec import SPEC as LINEAGE
+from schemaline.pipelines.deps import StageDeps
 from schemaline.registry.spec import SPEC as REGISTRY
 from schemaline.runtime.bus import EventBus, InMemoryTransport
 from schemaline.runtime.objectstore import LocalFolderStore
@@ -35,6 +37,9 @@ from schemaline.sdk.operators import DriftClient, GovernanceClient, LineageClien
 from schemaline.sdk.registry_api import RegistryApi
 from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSettings, connect_registry
 from schemaline.validator.spec import SPEC as VALIDATOR
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 
 def embedded_url(service: str) -> str:
@@ -175,8 +180,13 @@ def embedded_settings(spec: ServiceSpec[Any, Any], workdir: Path, tokens: Mappin
 
 
 @contextlib.asynccontextmanager
-async def embedded_stack(workdir: Path) -> AsyncIterator[EmbeddedStack]:
-    """Start every service on the embedded default under `workdir`; stop them all on exit."""
+async def embedded_stack(
+    workdir: Path, *, scrape: CollectorRegistry | None = None
+) -> AsyncIterator[EmbeddedStack]:
+    """Start every service on the embedded default under `workdir`; stop them all on exit.
+
+    With `scrape` (the process's Prometheus registry), every service's app serves it at `/metrics`.
+    """
     await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
     transport = InMemoryTransport()
     tokens = {role: secrets.token_urlsafe(24) for role in Role}
@@ -185,7 +195,8 @@ async def embedded_stack(workdir: Path) -> AsyncIterator[EmbeddedStack]:
         http = EmbeddedNetwork()
         for spec in SPECS:
             settings = embedded_settings(spec, workdir, tokens)
-            running = await stack.enter_async_context(start(spec, settings, transport=transport, http=http))
+            started = start(spec, settings, transport=transport, http=http, scrape=scrape)
+            running = await stack.enter_async_context(started)
             services[spec.name] = running
             if running.http_app is not None:
                 http.serve(spec.name, running.http_app)
@@ -203,10 +214,18 @@ async def embedded_stack(workdir: Path) -> AsyncIterator[EmbeddedStack]:
         publisher = await stack.enter_async_context(
             RegistryApi(REGISTRY_URL, token=tokens[Role.PUBLISHER], transport=http)
         )
+        objects = LocalFolderStore(workdir / "objects")
+        stages = StageDeps(
+            objects=objects,
+            publisher=EventBus(transport),
+            schemas=runner.resolver,
+            contracts=runner.contracts,
+        )
+        await stack.enter_async_context(job_launcher(EventBus(transport), stages))
         yield EmbeddedStack(
             workdir=workdir,
             transport=transport,
-            objects=LocalFolderStore(workdir / "objects"),
+            objects=objects,
             services=services,
             runner=runner,
             publisher=publisher,

@@ -14,6 +14,7 @@ from schemaline.contracts import (
     PipelineFailed,
     PipelineId,
     RuleViolation,
+    RunExecution,
     RunId,
     Selector,
     new_envelope,
@@ -38,11 +39,14 @@ async def batch_landed(
     object_uri: str,
     record_count: int,
     inputs: Sequence[str] = (),
+    execution: RunExecution | None = None,
+    rerun_of: RunId | None = None,
 ) -> Envelope[BatchLanded]:
     """Announce the batch; `writer` is the exact version the stage pinned and wrote under.
 
-    `inputs` are the objects the stage read: they travel in the envelope's `resources`, which is where
-    the lineage writer learns what a run read, so a dataset's upstream reaches the landing object.
+    `inputs` are the objects the stage read (`BatchLanded.inputs`, and the envelope's `resources`):
+    the lineage writer links them as the run's inputs, so a dataset's upstream reaches the landing
+    object.
     """
     detail = BatchLanded(
         pipeline_id=pipeline_id,
@@ -52,6 +56,9 @@ async def batch_landed(
         writer_fqid=writer,
         object_uri=object_uri,
         record_count=record_count,
+        inputs=tuple(inputs),
+        execution=execution,
+        rerun_of=rerun_of,
     )
     envelope = new_envelope(detail, source=source_of(pipeline_id), resources=(object_uri, *inputs))
     await publisher.publish(envelope)
@@ -70,7 +77,11 @@ async def pipeline_failed(
     schema_ref: str | None = None,
     object_uri: str | None = None,
     violations: Sequence[RuleViolation] = (),
+    inputs: Sequence[str] = (),
+    execution: RunExecution | None = None,
 ) -> Envelope[PipelineFailed]:
+    """`object_uri` is the batch the failure is about (none when the run wrote nothing); `inputs`
+    what the run read, which lineage records as its inputs, never as an output."""
     detail = PipelineFailed(
         pipeline_id=pipeline_id,
         run_id=run_id,
@@ -81,8 +92,10 @@ async def pipeline_failed(
         schema_ref=schema_ref,
         object_uri=object_uri,
         violations=tuple(violations[:MAX_VIOLATIONS]),
+        inputs=tuple(inputs),
+        execution=execution,
     )
-    resources = (object_uri,) if object_uri else ()
+    resources = ((object_uri,) if object_uri else ()) + tuple(inputs)
     envelope: Envelope[Any] = new_envelope(detail, source=source_of(pipeline_id), resources=resources)
     await publisher.publish(envelope)
     return envelope

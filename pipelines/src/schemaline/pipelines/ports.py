@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from typing import Any, Protocol
 
-from schemaline.contracts import Envelope, Fqid, Selector
+from schemaline.contracts import Envelope, Fqid, Layer, PipelineId, SchemaContract, Selector
 
 
 class ChunkReader(Protocol):
@@ -69,3 +69,16 @@ class SchemaSource(Protocol):
     """
 
     def pin(self) -> PinnedSchemas: ...
+
+
+class ContractSource(Protocol):
+    """Stage contracts as the registry holds them; the SDK's `AsyncContractResolver` is one (cached,
+    refresh-ahead, stale-if-error), `SeedContracts` another. None: no contract is registered.
+
+    `contract` raises `PipeError` (PIPE-1001) when the registry cannot be reached and nothing is cached;
+    `fresh=True` asks the registry even when a cached copy is fresh.
+    """
+
+    async def contract(
+        self, pipeline_id: PipelineId, layer: Layer, *, fresh: bool = False
+    ) -> SchemaContract | None: ...

@@ -31,7 +31,7 @@ from schemaline.pipelines.extractor.settings import ExtractorSettings
 from schemaline.pipelines.glue import gdp, kpi, raw
 from schemaline.pipelines.glue.args import JobArgs
 from schemaline.pipelines.jobdefs import SCHEMA_ARG, load_folder
-from schemaline.pipelines.layout import new_run_id
+from schemaline.pipelines.layout import DEFAULT_LAYOUT, new_run_id
 from schemaline.pipelines.results import StageResult
 from schemaline.pipelines.seed import jobs_dir
 
@@ -47,6 +47,7 @@ class JobTemplate:
     schema_fqid: Selector
     output_path: str
     input_schema_fqid: Selector | None = None
+    output_layout: str = DEFAULT_LAYOUT
 
     @classmethod
     def from_arguments(cls, name: str, arguments: Mapping[str, Any]) -> JobTemplate:
@@ -56,6 +57,7 @@ class JobTemplate:
             schema_fqid=Selector.parse(arguments[SCHEMA_ARG]),
             output_path=arguments["--output-path"],
             input_schema_fqid=Selector.parse(input_schema) if input_schema else None,
+            output_layout=arguments.get("--output-layout", DEFAULT_LAYOUT),
         )
 
     def args(self, input_path: str, run_id: RunId) -> JobArgs:
@@ -64,6 +66,7 @@ class JobTemplate:
             input_schema_fqid=self.input_schema_fqid,
             input_path=input_path,
             output_path=self.output_path,
+            output_layout=self.output_layout,
             run_id=run_id,
             pipeline_id=self.pipeline_id,
         )

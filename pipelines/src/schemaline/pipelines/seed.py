@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from schemaline.contracts import Fqid, FqidError, PipelineId, SchemaContract, Selector
+from schemaline.contracts import Fqid, FqidError, Layer, PipelineId, SchemaContract, Selector
 
 _PACKAGED = Path(__file__).parent / "_seed"  # inside a wheel (see pyproject's force-include)
 _SOURCE_TREE = Path(__file__).resolve().parents[3]  # pipelines/ in a checkout (editable install)
@@ -125,3 +125,20 @@ class SeedPins:
             self.pinned[key] = self._source.latest(selector).fqid
         fqid = self.pinned[key]
         return _Resolved(fqid, self._source.versions[fqid])
+
+
+class SeedContracts:
+    """A contract source over contracts held in memory (the seed's, unless told otherwise);
+    `put` registers or replaces one, as the registry's contracts API would."""
+
+    def __init__(self, contracts: dict[PipelineId, SchemaContract] | None = None) -> None:
+        self.contracts = seed_contracts() if contracts is None else dict(contracts)
+
+    def put(self, contract: SchemaContract) -> None:
+        self.contracts[contract.pipeline_id] = contract
+
+    async def contract(
+        self, pipeline_id: PipelineId, layer: Layer, *, fresh: bool = False
+    ) -> SchemaContract | None:
+        found = self.contracts.get(pipeline_id)
+        return found if found is not None and found.layer is layer else None

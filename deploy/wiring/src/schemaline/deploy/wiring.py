@@ -11,7 +11,8 @@ passes them on the command line) or the function's environment (Lambda):
 | `--aws-endpoint-url` | `SCHEMALINE_AWS_ENDPOINT_URL` | a moto server in tests; unset on AWS |
 
 S3 is the object store, EventBridge (provisioning off: a stage only puts events) the publisher,
-the registry's cached resolver the schema source. The token is read once per run (Glue) or per
+the registry's cached resolver the schema source, and metrics leave as CloudWatch EMF lines on
+stdout (`schemaline.runtime.emf`). The token is read once per run (Glue) or per
 execution environment (Lambda) and never logged.
 
 `local_pipeline_deps` wires the same stages off AWS (the k8s local overlay's hourly KPI CronJob):
@@ -29,13 +30,17 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from aiobotocore.session import get_session
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.resources import Resource
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from schemaline.pipelines.deps import StageDeps
 from schemaline.runtime.bus import EventBridgeTransport, EventBus, build_bus
+from schemaline.runtime.emf import EmfReader
 from schemaline.runtime.objectstore import S3ObjectStore, open_object_store
 from schemaline.runtime.settings import ServiceSettings
+from schemaline.sdk.metrics import PipelineMetrics
 from schemaline.sdk.registry_settings import RegistryClientSettings, connect_registry
 
 OPTIONS = {
@@ -90,9 +95,18 @@ async def read_token(wiring: PipelineWiring) -> SecretStr:
     return SecretStr(str(answer["SecretString"]).strip())
 
 
+def emf_metrics() -> tuple[MeterProvider, PipelineMetrics]:
+    """On Lambda and Glue no collector runs: metrics leave as EMF lines on stdout, flushed after
+    each invocation (the Lambda handler) or run (when the parts close)."""
+    reader = EmfReader()
+    provider = MeterProvider(metric_readers=[reader], resource=Resource.create({"service.name": "pipelines"}))
+    return provider, PipelineMetrics.create(provider, flush=reader.flush)
+
+
 @contextlib.asynccontextmanager
 async def open_deps(wiring: PipelineWiring) -> AsyncIterator[StageDeps]:
     token = await read_token(wiring)
+    provider, metrics = emf_metrics()
     bus = EventBus(
         EventBridgeTransport(
             event_bus=wiring.event_bus,
@@ -103,12 +117,21 @@ async def open_deps(wiring: PipelineWiring) -> AsyncIterator[StageDeps]:
     )
     async with (
         S3ObjectStore.connect(endpoint_url=wiring.endpoint_url, region_name=wiring.region) as objects,
-        connect_registry(RegistryClientSettings(url=wiring.registry_url, token=token)) as registry,
+        connect_registry(
+            RegistryClientSettings(url=wiring.registry_url, token=token), meter_provider=provider
+        ) as registry,
     ):
         try:
             await bus.connect()
-            yield StageDeps(objects=objects, publisher=bus, schemas=registry.resolver)
+            yield StageDeps(
+                objects=objects,
+                publisher=bus,
+                schemas=registry.resolver,
+                contracts=registry.contracts,
+                metrics=metrics,
+            )
         finally:
+            metrics.flush()
             await bus.close()
 
 
@@ -120,9 +143,7 @@ def pipeline_deps() -> contextlib.AbstractAsyncContextManager[StageDeps]:
 class PipelineSettings(ServiceSettings):
     """A stage run off AWS: `SCHEMALINE_PIPELINE_BUS__*`, `_OBJECTS__*`, `_REGISTRY__URL`/`__TOKEN`."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SCHEMALINE_PIPELINE_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="SCHEMALINE_PIPELINE_")
 
     service_name: str = "pipelines"
     registry: RegistryClientSettings = Field(default_factory=RegistryClientSettings)
@@ -130,15 +151,27 @@ class PipelineSettings(ServiceSettings):
 
 @contextlib.asynccontextmanager
 async def open_local_deps(settings: PipelineSettings) -> AsyncIterator[StageDeps]:
+    from schemaline.runtime.metrics import setup_metrics  # the services' exporters (FastAPI's weight)
+
     bus = build_bus(settings.bus)
+    provider = setup_metrics(settings.service_name, settings.telemetry).provider  # as the services do
+    metrics = PipelineMetrics.create(provider, flush=provider.force_flush)
     async with (
         open_object_store(settings.objects) as objects,
-        connect_registry(settings.registry) as registry,
+        connect_registry(settings.registry, meter_provider=provider) as registry,
     ):
         try:
             await bus.connect()
-            yield StageDeps(objects=objects, publisher=bus, schemas=registry.resolver)
+            yield StageDeps(
+                objects=objects,
+                publisher=bus,
+                schemas=registry.resolver,
+                contracts=registry.contracts,
+                metrics=metrics,
+            )
         finally:
+            metrics.flush()
+            provider.shutdown()
             await bus.close()
 
 

@@ -14,22 +14,26 @@ registry cannot be reached); any other exception is PIPE-1301, the Lambda invoca
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from opentelemetry import trace
 
-from schemaline.contracts import Layer, PipeCode, PipeError, RuleViolation, RunId, Selector
+from schemaline.contracts import Check, Component, Layer, PipeCode, PipeError, RuleViolation, RunId, Selector
 from schemaline.pipelines import emit, jsonl
+from schemaline.pipelines.binding import bind
 from schemaline.pipelines.checks import StageFailure, resolve, stop_on_failure
 from schemaline.pipelines.deps import StageDeps
 from schemaline.pipelines.extractor.settings import ExtractorSettings
 from schemaline.pipelines.layout import new_run_id, output_object
 from schemaline.pipelines.results import StageResult, StageStatus
+from schemaline.sdk.execution import RunClock
 from schemaline.sdk.validation import validate_envelope
 
 COMPONENT = "lambda:extractor"
+LAYER = Layer.EXTRACTOR.value
 log = logging.getLogger("schemaline.pipelines.extractor")
 tracer = trace.get_tracer("schemaline.pipelines")
 
@@ -67,27 +71,41 @@ async def extract(
 ) -> StageResult:
     """Validate, land and announce one invocation's batch; every outcome emits one event."""
     run_id = _run_id_of(event)
+    clock = RunClock()
     with tracer.start_as_current_span(
         f"lambda {settings.pipeline_id}", attributes={"schemaline.run_id": run_id}
     ):
         try:
-            return await _land(event, deps, settings, run_id, now)
+            return await _land(event, deps, settings, run_id, clock, now)
         except StageFailure as failure:
-            return await _failed(deps, settings, run_id, failure.code, failure.message, failure.violations)
+            return await _failed(
+                deps, settings, run_id, clock, failure.code, failure.message, failure.violations
+            )
         except PipeError as exc:
-            return await _failed(deps, settings, run_id, exc.code, exc.message, ())
+            return await _failed(deps, settings, run_id, clock, exc.code, exc.message, ())
         except Exception as exc:
             log.exception("extractor invocation %s failed", run_id)
             message = f"{type(exc).__name__}: {exc}"
-            return await _failed(deps, settings, run_id, PipeCode.LAMBDA_INVOCATION_ERROR, message, ())
+            return await _failed(deps, settings, run_id, clock, PipeCode.LAMBDA_INVOCATION_ERROR, message, ())
 
 
 async def _land(
-    event: Any, deps: StageDeps, settings: ExtractorSettings, run_id: RunId, now: datetime | None
+    event: Any,
+    deps: StageDeps,
+    settings: ExtractorSettings,
+    run_id: RunId,
+    clock: RunClock,
+    now: datetime | None,
 ) -> StageResult:
+    binding = await bind(
+        deps.contracts, settings.pipeline_id, Layer.EXTRACTOR, Component.LAMBDA, settings.schema_fqid
+    )
     envelope, records = _parts(event)
+    started = time.perf_counter()
     checked = validate_envelope(envelope, declared=settings.schema_fqid, now=now)
+    checking_ms = (time.perf_counter() - started) * 1000
     if not checked.valid or checked.fqid is None:
+        deps.metrics.validation("fail", checking_ms, component=COMPONENT, layer=LAYER, check="envelope")
         first = checked.errors[0]
         raise StageFailure(
             PipeCode.VALIDATION_FAILED,
@@ -95,9 +113,17 @@ async def _land(
             [error.model_copy(update={"pointer": f"/envelope{error.pointer}"}) for error in checked.errors],
         )
     resolved = await resolve(deps.schemas.pin(), Selector.exact(checked.fqid))
-    result = deps.engine.validate_records(records, resolved.schema, deps.policy(settings.pipeline_id))
-    stop_on_failure(result, f"payload against {resolved.fqid}", base="/records")
-    target = output_object(settings.landing_path, run_id)
+    if binding.runs(Check.ON_INVOCATION):
+        started = time.perf_counter()
+        result = deps.engine.validate_records(records, resolved.schema, binding.policy)
+        checking_ms += (time.perf_counter() - started) * 1000
+        deps.metrics.validation(
+            result.verdict.outcome, checking_ms, component=COMPONENT, layer=LAYER, check="payload"
+        )
+        stop_on_failure(result, f"payload against {resolved.fqid}", base="/records")
+    target = output_object(
+        settings.landing_path, run_id, layout=settings.landing_layout, started=clock.started_at
+    )
     await deps.objects.put_bytes(target, jsonl.dumps(records))
     landed = await emit.batch_landed(
         deps.publisher,
@@ -108,7 +134,9 @@ async def _land(
         writer=resolved.fqid,
         object_uri=target,
         record_count=len(records),
+        execution=clock.finish(records_in=len(records), records_out=len(records)),
     )
+    deps.metrics.run(pipeline_id=settings.pipeline_id, layer=LAYER, component=COMPONENT, failed=False)
     return StageResult(
         pipeline_id=settings.pipeline_id,
         layer=Layer.EXTRACTOR,
@@ -127,6 +155,7 @@ async def _failed(
     deps: StageDeps,
     settings: ExtractorSettings,
     run_id: RunId,
+    clock: RunClock,
     code: PipeCode,
     message: str,
     violations: tuple[RuleViolation, ...],
@@ -141,7 +170,9 @@ async def _failed(
         component=COMPONENT,
         schema_ref=str(settings.schema_fqid),
         violations=violations,
+        execution=clock.finish(),
     )
+    deps.metrics.run(pipeline_id=settings.pipeline_id, layer=LAYER, component=COMPONENT, failed=True)
     return StageResult(
         pipeline_id=settings.pipeline_id,
         layer=Layer.EXTRACTOR,

@@ -20,7 +20,10 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
 
 async def _invoke(event: Any) -> dict[str, Any]:
     deps, settings = await lambda_context.current()
-    result = await extract(event, deps, settings)
+    try:
+        result = await extract(event, deps, settings)
+    finally:
+        deps.metrics.flush()  # this invocation's metrics (EMF lines) before Lambda freezes the process
     answer: dict[str, Any] = {
         "status": result.status.value,
         "pipeline_id": result.pipeline_id,

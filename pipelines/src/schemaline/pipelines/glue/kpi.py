@@ -1,7 +1,8 @@
 """KPI aggregation job: GDP invoices in (checked against `finance.gdp.invoice:^1`), daily totals out.
 
-Its contract declares `finance.kpi.invoice_daily:^1`: each run pins the newest published v1.x and
-checks the rows it built against it before they land (metric conformance).
+Its contract declares `finance.kpi.invoice_daily:^1`, validated at build time and at publish: each
+run pins the newest published v1.x, checks the row its aggregation builds from a sample invoice
+against it before reading any data (build time), and the rows it built before they land (publish).
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ def rows(partials: list[Totals]) -> list[Any]:
 
 
 aggregate = FoldStage(empty, add, rows)
-SPEC = StageSpec(layer=Layer.KPI, component="glue:kpi", transform=aggregate)
+# The build-time check folds this invoice and checks the row it makes against the pinned KPI schema.
+SAMPLE = {"status": "paid", "issued_at": "2025-10-07T00:00:00Z", "currency": "EUR", "amount": 1.0, "tax": 0.2}
+SPEC = StageSpec(layer=Layer.KPI, component="glue:kpi", transform=aggregate, sample=SAMPLE)
 
 
 async def run(args: JobArgs, deps: StageDeps) -> StageResult:

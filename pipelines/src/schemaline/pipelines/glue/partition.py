@@ -10,6 +10,7 @@ and (map stages) checked against the output schema before they are written out.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +51,7 @@ class PartitionPlan:
     reads: Checked
     writes: Checked
     transform: StageTransform
+    post_check: bool = True  # map stages: check each transformed record (the contract's post-transform)
 
     @property
     def pre_policy(self) -> StagePolicy:
@@ -78,6 +80,9 @@ class PartitionStats:
     pre_errors: list[Located] = field(default_factory=list)
     post_errors: list[Located] = field(default_factory=list)
     partial: Any = None  # a fold stage's partial result
+    # Time spent in the pre-job and post-transform checks (not parsing, transforming or writing).
+    pre_ms: float = 0.0
+    post_ms: float = 0.0
 
     @property
     def passed(self) -> int:
@@ -111,7 +116,8 @@ class PartitionRun:
             self._stats.partial = plan.transform.empty()
         else:
             self._map = plan.transform
-            self._post = engine.session(plan.writes.schema, plan.writes.policy, sink=self._post_reject)
+            if plan.post_check:
+                self._post = engine.session(plan.writes.schema, plan.writes.policy, sink=self._post_reject)
         self._not_json = 0
 
     def feed(self, lines: Sequence[bytes | str]) -> None:
@@ -133,7 +139,9 @@ class PartitionRun:
             positions.append(position)
         stats.records_in += len(parsed) + len(bad)
         session_base = self._pre.records_seen
+        started = time.perf_counter()
         self._pre.feed_records(parsed)
+        stats.pre_ms += (time.perf_counter() - started) * 1000
         rejected, self._rejected = self._rejected, []
         dropped = {r.index - session_base for r in rejected}
         for reject in rejected:
@@ -148,20 +156,26 @@ class PartitionRun:
             for record in kept:
                 self._fold.add(stats.partial, record)
             return
-        assert self._post is not None
         assert self._map is not None
         produced = self._map(kept)
-        self._post.feed_records(produced)
+        if self._post is not None:
+            started = time.perf_counter()
+            self._post.feed_records(produced)
+            stats.post_ms += (time.perf_counter() - started) * 1000
         if produced:
             self._out(b"".join(orjson.dumps(record) + b"\n" for record in produced))
         stats.records_out += len(produced)
 
     def finish(self) -> PartitionStats:
         stats = self._stats
+        started = time.perf_counter()
         pre = self._pre.finish().counts
+        stats.pre_ms += (time.perf_counter() - started) * 1000
         stats.pre = Counts(pre.valid, pre.drift, pre.invalid + self._not_json)
         if self._post is not None:
+            started = time.perf_counter()
             stats.post = self._post.finish().counts
+            stats.post_ms += (time.perf_counter() - started) * 1000
         return stats
 
     def _pre_reject(self, rejected: RejectedRecord) -> None:

@@ -28,6 +28,8 @@ class Totals:
     records_out: int = 0
     pre: Counts = field(default_factory=Counts)
     post: Counts = field(default_factory=Counts)
+    pre_ms: float = 0.0  # summed over partitions: the checks' CPU time, whatever ran in parallel
+    post_ms: float = 0.0
     # Pointers into the run's input (pre) or output (post): `/<position>/<field>`, positions
     # counted across partitions in partition order.
     pre_errors: list[RuleViolation] = field(default_factory=list)
@@ -49,6 +51,8 @@ class Totals:
             totals.records_out += stats.records_out
             totals.pre = _add(totals.pre, stats.pre)
             totals.post = _add(totals.post, stats.post)
+            totals.pre_ms += stats.pre_ms
+            totals.post_ms += stats.post_ms
         return totals
 
 

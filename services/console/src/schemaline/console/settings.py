@@ -40,9 +40,7 @@ class SessionSettings(BaseModel):
 
 
 class ConsoleSettings(ServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SCHEMALINE_CONSOLE_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="SCHEMALINE_CONSOLE_")
 
     service_name: str = SERVICE
     apis: ApiUrls = Field(default_factory=ApiUrls)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import structlog
-from opentelemetry.metrics import Counter
 
 from schemaline.contracts import (
     BatchLanded,
@@ -32,6 +31,8 @@ from schemaline.drift_detector.ports import SchemaSource
 from schemaline.drift_detector.rerun import write_rerun_batch
 from schemaline.runtime.handling import Tx, TxHandlers
 from schemaline.runtime.objectstore import ObjectStore
+from schemaline.sdk.execution import RunClock
+from schemaline.sdk.metrics import PipelineMetrics
 
 SERVICE = "drift_detector"
 log = structlog.get_logger("schemaline.drift_detector")
@@ -41,7 +42,7 @@ log = structlog.get_logger("schemaline.drift_detector")
 class Deps:
     schemas: SchemaSource
     objects: ObjectStore
-    drift_events: Counter
+    metrics: PipelineMetrics
     rerun_prefix: str  # e.g. s3://warehouse/reruns
     cases: CaseStore = field(default_factory=CaseStore)
 
@@ -72,7 +73,7 @@ async def on_drift(envelope: Envelope[SchemaDriftDetected], deps: Deps, tx: Tx) 
     if event.kind is DriftKind.SHAPE and event.rerun_of is None:
         await _pin(tx, deps, event)
     case, opened = await deps.cases.record_detection(tx.conn, event, envelope.id)
-    deps.drift_events.add(1, {"subject": str(event.schema_fqid.subject), "kind": event.kind.value})
+    deps.metrics.drift_detected(subject=str(event.schema_fqid.subject), kind=event.kind.value)
     log.info(
         "drift case opened" if opened else "drift counted on open case",
         case_id=case.case_id,
@@ -172,6 +173,7 @@ async def _submit_reruns(tx: Tx, deps: Deps, fqid: Fqid, case: DriftCase) -> Non
             continue
         rerun_id = rerun_id_for(run.run_id, fqid)
         uri = f"{deps.rerun_prefix.rstrip('/')}/{case.case_id}/{rerun_id}.jsonl"
+        clock = RunClock("schemaline-drift-detector")
         records = await write_rerun_batch(deps.objects, run.quarantine_uri, uri)
         await deps.cases.mark_rerun(tx.conn, case.case_id, run.run_id, rerun_id=rerun_id, state="submitted")
         batch = BatchLanded(
@@ -183,6 +185,8 @@ async def _submit_reruns(tx: Tx, deps: Deps, fqid: Fqid, case: DriftCase) -> Non
             record_count=records,
             rerun_of=run.run_id,
             drift_case_id=case.case_id,
+            inputs=(run.quarantine_uri,),
+            execution=clock.finish(records_in=records, records_out=records),
         )
         log.info("re-run submitted", case_id=case.case_id, rerun_id=rerun_id, records=records)
         # The re-run reads the run's quarantine: lineage links it there, and to its original by rerun_of.

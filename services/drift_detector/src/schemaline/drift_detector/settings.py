@@ -13,9 +13,7 @@ class DriftHttpSettings(HttpSettings):
 
 
 class DriftSettings(ServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SCHEMALINE_DRIFT_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="SCHEMALINE_DRIFT_")
 
     service_name: str = "drift_detector"
     registry: RegistryClientSettings = Field(default_factory=RegistryClientSettings)

@@ -14,8 +14,8 @@ from schemaline.drift_detector.ports import ResolverSchemas, SchemaSource
 from schemaline.drift_detector.settings import DriftSettings
 from schemaline.drift_detector.tables import metadata
 from schemaline.runtime.http.auth import TokenTable
-from schemaline.runtime.objectstore import ObjectStore, open_object_store
 from schemaline.runtime.service import Parts, ServiceSpec
+from schemaline.sdk.metrics import PipelineMetrics
 from schemaline.sdk.registry_settings import connect_registry
 
 
@@ -24,27 +24,20 @@ async def open_deps(
     parts: Parts[DriftSettings],
     *,
     schemas: SchemaSource | None = None,
-    objects: ObjectStore | None = None,
     meter_provider: metrics.MeterProvider | None = None,
 ) -> AsyncIterator[Deps]:
-    """The object store and the registry its settings name, unless fakes are given."""
-    settings = parts.settings
+    """Schemas from the registry its settings name (unless a fake is given), its metrics."""
     async with contextlib.AsyncExitStack() as stack:
-        if objects is None:
-            objects = await stack.enter_async_context(open_object_store(settings.objects))
         if schemas is None:
             registry = await stack.enter_async_context(
-                connect_registry(settings.registry, transport=parts.http)
+                connect_registry(parts.settings.registry, transport=parts.http)
             )
             schemas = ResolverSchemas(registry.resolver)
-        meter = metrics.get_meter("schemaline.drift_detector", meter_provider=meter_provider)
         yield Deps(
             schemas=schemas,
-            objects=objects,
-            drift_events=meter.create_counter(
-                "pipeline.drift_events", unit="{event}", description="Schema drift detected (count per day)"
-            ),
-            rerun_prefix=settings.rerun_prefix,
+            objects=parts.objects(),
+            metrics=PipelineMetrics.create(meter_provider),
+            rerun_prefix=parts.settings.rerun_prefix,
         )
 
 
@@ -52,7 +45,7 @@ def api(deps: Deps, parts: Parts[DriftSettings]) -> FastAPI:
     registry = parts.settings.registry
     return create_app(
         engine=parts.database(),
-        objects=deps.objects,
+        objects=parts.objects(),
         registry_url=registry.url,
         registry_timeout_s=max(registry.timeout_s, 5.0),
         registry_transport=parts.http,
@@ -61,5 +54,11 @@ def api(deps: Deps, parts: Parts[DriftSettings]) -> FastAPI:
 
 
 SPEC = ServiceSpec(
-    name=SERVICE, settings=DriftSettings, handlers=HANDLERS, open=open_deps, tables=(metadata,), api=api
+    name=SERVICE,
+    settings=DriftSettings,
+    handlers=HANDLERS,
+    open=open_deps,
+    tables=(metadata,),
+    api=api,
+    objects=True,
 )

@@ -16,11 +16,9 @@ class GovernanceHttpSettings(HttpSettings):
 
 
 class GovernanceSettings(ServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SCHEMALINE_GOVERNANCE_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="SCHEMALINE_GOVERNANCE_")
 
-    service_name: str = Field(default=SERVICE, description="Service name in logs, traces and queues")
+    service_name: str = SERVICE
     http: GovernanceHttpSettings = Field(
         default_factory=GovernanceHttpSettings, description="The operator API (off by default)"
     )

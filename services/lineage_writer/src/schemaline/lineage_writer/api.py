@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from schemaline.contracts import new_envelope
 from schemaline.lineage_writer.export import export_runs
 from schemaline.lineage_writer.openlineage import RunEventBuilder, as_dict
 from schemaline.lineage_writer.queries import (
@@ -15,9 +16,11 @@ from schemaline.lineage_writer.queries import (
     pipeline_runs,
     recent_runs,
     run_trace,
+    slo_figures,
     verdict_stats,
 )
 from schemaline.lineage_writer.redrive import redrive
+from schemaline.lineage_writer.rerun import plan_rerun
 from schemaline.lineage_writer.settings import SERVICE
 from schemaline.lineage_writer.store import LineageReader, RunWindow
 from schemaline.runtime.bus import EventBus
@@ -94,6 +97,30 @@ async def get_stats(
     return (await verdict_stats(_reader(request), end - timedelta(hours=hours), end)).as_dict()
 
 
+class SloOut(BaseModel):
+    since: datetime
+    until: datetime
+    verdicts: dict[str, int] = Field(description="Verdict events by validation result")
+    validation_ms_p95: float | None = Field(description="P95 of the validator's time per passed batch")
+    validations_timed: int
+    runs: int = Field(description="Runs with an event in the window")
+    failed_runs: int = Field(description="Of those, runs whose status is failed")
+
+
+@router.get("/slo", response_model=SloOut)
+async def get_slo(request: Request, _: Reader, since: Since = None, until: Until = None) -> dict[str, Any]:
+    """What lineage records of the seed's service levels in [since, until) (default: the last 24 h)."""
+    end = _aware(until) if until is not None else datetime.now(UTC)
+    start = _aware(since) if since is not None else end - timedelta(hours=24)
+    if start >= end:
+        raise InvalidRequestError("since must be before until")
+    return (await slo_figures(_reader(request), start, end)).as_dict()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 @router.get("/runs/{run_id}", response_model=dict[str, Any], responses=error_responses(404))
 async def get_run(request: Request, run_id: RunIdParam, _: Reader) -> dict[str, Any]:
     """A run's full trace: events, inputs, outputs, the run it re-ran, its re-runs."""
@@ -156,6 +183,42 @@ async def export(
         until=until,
     )
     return [as_dict(event) for event in events]
+
+
+class RerunIn(BaseModel):
+    fqid: str = Field(
+        max_length=300,
+        description="The schema version to re-run under",
+        examples=["finance.gdp.invoice:v1.2"],
+    )
+
+
+class RerunOut(BaseModel):
+    rerun_id: str = Field(description="Run id of the re-run, once the launcher starts it")
+    original_run_id: str
+    pipeline_id: str
+    schema_fqid: str
+    inputs: list[str]
+    event_id: str = Field(description="Id of the RunRerunRequested published")
+
+
+@router.post(
+    "/runs/{run_id}/rerun", status_code=202, response_model=RerunOut, responses=error_responses(404, 422)
+)
+async def rerun(request: Request, run_id: RunIdParam, body: RerunIn, caller: Operator) -> RerunOut:
+    """Re-run a stage run on the same input under another schema version: publishes
+    `RunRerunRequested`; the job launcher starts the run, which lineage links to this one."""
+    wanted = await plan_rerun(_reader(request), run_id, body.fqid, requested_by=caller.name)
+    envelope = new_envelope(wanted, source=f"schemaline.{request.app.state.service_name}")
+    await request.app.state.bus.publish(envelope)
+    return RerunOut(
+        rerun_id=wanted.rerun_id,
+        original_run_id=wanted.original_run_id,
+        pipeline_id=wanted.pipeline_id,
+        schema_fqid=str(wanted.schema_fqid),
+        inputs=list(wanted.inputs),
+        event_id=envelope.id,
+    )
 
 
 @router.post("/redrive", response_model=RedriveOut)

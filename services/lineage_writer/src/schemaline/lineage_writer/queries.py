@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ from schemaline.lineage_writer.rows import LineageRow
 from schemaline.lineage_writer.store import VERDICTS, LineageReader, RunWindow
 
 FOLD_CHUNK = 500  # runs whose events are read at once when a listing filters on the folded status
+STAGE_EVENTS = ("BatchLanded", "PipelineFailed")  # the events a stage run emits about itself
 
 
 @dataclass
@@ -89,10 +91,12 @@ class RunTrace:
     outputs: list[str]
     original: RunSummary | None
     reruns: list[RunSummary]
+    execution: dict[str, Any] | None = None  # the stage's own account: times, counts, code version
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "run": self.run.as_dict(),
+            "execution": self.execution,
             "events": [_event_dict(row) for row in self.events],
             "inputs": self.inputs,
             "outputs": self.outputs,
@@ -120,7 +124,9 @@ async def run_trace(reader: LineageReader, run_id: str) -> RunTrace | None:
         original = summarise(summary.rerun_of, await reader.events_for_runs([summary.rerun_of]))
     rerun_ids = sorted({row.run_id for row in await reader.events_rerunning(run_id) if row.run_id})
     reruns = [summarise(rid, await reader.events_for_runs([rid])) for rid in rerun_ids]
+    stated = [row.detail_json().get("execution") for row in rows if row.detail_type in STAGE_EVENTS]
     return RunTrace(
+        execution=next((given for given in reversed(stated) if given), None),
         run=summary,
         events=rows,
         inputs=sorted({link.uri for link in links if link.role == "input"}),
@@ -207,6 +213,43 @@ async def verdict_stats(reader: LineageReader, since: datetime, until: datetime)
         bucket = hours.setdefault(at.replace(minute=0, second=0, microsecond=0), {})
         bucket[result] = bucket.get(result, 0) + 1
     return VerdictStats(since, until, counts, sorted(hours.items()))
+
+
+@dataclass
+class SloFigures:
+    """What lineage knows of the seed's service levels in [since, until) (`schemaline slo`)."""
+
+    since: datetime
+    until: datetime
+    verdicts: dict[str, int]  # verdict events by validation result
+    validation_ms_p95: float | None  # the validator's time per passed batch, nearest-rank P95
+    validations_timed: int
+    runs: int  # runs with an event in the window
+    failed_runs: int
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["since"], data["until"] = self.since.isoformat(), self.until.isoformat()
+        return data
+
+
+def p95(values: Sequence[float]) -> float | None:
+    """Nearest-rank 95th percentile (None for no values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+async def slo_figures(reader: LineageReader, since: datetime, until: datetime) -> SloFigures:
+    counts: dict[str, int] = {}
+    for _, result in await reader.verdicts_between(since, until):
+        counts[result] = counts.get(result, 0) + 1
+    times = await reader.validation_times_between(since, until)
+    window = RunWindow(since=since, until=until)
+    runs = await recent_runs(reader, window, limit=1)
+    failed = await recent_runs(reader, window, status="failed", limit=1)
+    return SloFigures(since, until, counts, p95(times), len(times), runs.total, failed.total)
 
 
 @dataclass

@@ -76,8 +76,11 @@ _FAILURE_RESULTS: Mapping[PipeCode, str] = {
 
 
 def _links(envelope: Envelope[Any], run_id: str | None, *outputs: str | None) -> tuple[DatasetLink, ...]:
+    """What the run wrote (`outputs`) and read: the event's `inputs`, and any other resource it names."""
     written = [uri for uri in outputs if uri]
-    inputs = dict.fromkeys(uri for uri in envelope.resources if uri not in written)  # each URI once, in order
+    declared = getattr(envelope.detail, "inputs", ())
+    read = (uri for uri in (*declared, *envelope.resources) if uri not in written)
+    inputs = dict.fromkeys(read)  # each URI once, in order
     links = [DatasetLink(envelope.id, "input", uri, run_id) for uri in inputs]
     links += [DatasetLink(envelope.id, "output", uri, run_id) for uri in dict.fromkeys(written)]
     return tuple(links)
@@ -146,19 +149,21 @@ def drift_rows(envelope: Envelope[SchemaDriftDetected]) -> EventRows:
 
 
 def failed_rows(envelope: Envelope[PipelineFailed]) -> EventRows:
+    # A failed stage run wrote nothing: what it read is an input, never its output.
     d = envelope.detail
+    output = None if d.object_uri in d.inputs else d.object_uri
     row = LineageRow(
         **_base(envelope),
         pipeline_id=d.pipeline_id,
         run_id=d.run_id,
         layer=None if d.layer is None else d.layer.value,
         schema_fqid=d.schema_ref,
-        s3_output_path=d.object_uri,
+        s3_output_path=output,
         status="failed",
         validation_result=_FAILURE_RESULTS.get(d.code, "error"),
         error_code=d.code.value,
     )
-    return EventRows(row, _links(envelope, d.run_id, d.object_uri))
+    return EventRows(row, _links(envelope, d.run_id, output))
 
 
 def resolved_rows(envelope: Envelope[DriftResolved]) -> EventRows:

@@ -43,11 +43,9 @@ class LineageHttpSettings(HttpSettings):
 
 
 class LineageSettings(ServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SCHEMALINE_LINEAGE_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="SCHEMALINE_LINEAGE_")
 
-    service_name: str = Field(default=SERVICE, description="Service name in logs, traces and queues")
+    service_name: str = SERVICE
     batch: BatchSettings = Field(default_factory=BatchSettings)
     openlineage: OpenLineageSettings = Field(default_factory=OpenLineageSettings)
     http: LineageHttpSettings = Field(default_factory=LineageHttpSettings, description="The read API")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import operator
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -224,6 +225,13 @@ class SqlLineageReader:
             .order_by(events.occurred_at)
         )
         return [(_utc(r.occurred_at), r.validation_result or "unknown") for r in await self._rows(query)]
+
+    async def validation_times_between(self, since: datetime, until: datetime) -> list[float]:
+        events = lineage_events.c
+        query = select(events.detail).where(
+            events.detail_type == "SchemaValidated", events.occurred_at >= since, events.occurred_at < until
+        )
+        return [float(json.loads(r.detail)["validation_ms"]) for r in await self._rows(query)]
 
     async def runs_writing(self, uri_prefix: str) -> list[str]:
         query = (

@@ -35,6 +35,9 @@ class LineageReader(Protocol):
     async def verdicts_between(self, since: datetime, until: datetime) -> list[tuple[datetime, str]]:
         """(time, validation_result) of every verdict event in [since, until)."""
 
+    async def validation_times_between(self, since: datetime, until: datetime) -> list[float]:
+        """`validation_ms` of every `SchemaValidated` in [since, until) (the validator's timing)."""
+
     async def runs_writing(self, uri_prefix: str) -> list[str]:
         """Runs with an output under `uri_prefix`."""
 
@@ -117,6 +120,13 @@ class InMemoryLineageStore:
             (row.occurred_at, row.validation_result or "unknown")
             for row in _ordered(self.rows.values())
             if row.detail_type in VERDICTS and since <= row.occurred_at < until
+        ]
+
+    async def validation_times_between(self, since: datetime, until: datetime) -> list[float]:
+        return [
+            float(row.detail_json()["validation_ms"])
+            for row in _ordered(self.rows.values())
+            if row.detail_type == "SchemaValidated" and since <= row.occurred_at < until
         ]
 
     async def runs_writing(self, uri_prefix: str) -> list[str]:

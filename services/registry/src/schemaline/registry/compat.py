@@ -115,10 +115,24 @@ def assess(
         raise InvalidSchemaError("schema too deeply nested to compare", pointer="") from None
     base = history[-1]
     latest = base.fqid.version
-    major = new_major or verdict.semver == "major"
+    major = new_major or verdict.semver == "major" or _breaks_major_line(checker, candidate, live, config)
     return Assessment(
         verdict, base, latest.next_major() if major else latest.next_minor(), gates=not new_major
     )
+
+
+def _breaks_major_line(
+    checker: Checker, candidate: Candidate, live: Sequence[SchemaVersion], config: SubjectConfig
+) -> bool:
+    """Whether the candidate cannot read data of some version of the newest major line, whatever
+    the subject's level (NONE gates nothing, BACKWARD looks at the latest only): version numbers
+    follow compatibility, so a reader of `^MAJOR` never meets a schema that cannot read `vMAJOR.0`."""
+    line = [v.checked for v in live if v.fqid.version.major == live[-1].fqid.version.major]
+    try:
+        semver = checker(candidate.checked, line, Level.BACKWARD_TRANSITIVE, config.policy)
+    except SchemaError as exc:
+        raise InvalidSchemaError(str(exc)) from None
+    return not semver.compatible
 
 
 def _after(history: Sequence[SchemaVersion]) -> Version:

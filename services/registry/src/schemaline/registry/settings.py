@@ -29,11 +29,9 @@ class RegistryHttpSettings(HttpSettings):
 
 
 class RegistrySettings(ServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SCHEMALINE_REGISTRY_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="SCHEMALINE_REGISTRY_")
 
-    service_name: str = Field(default="registry", description="Service name in logs, traces, queues")
+    service_name: str = "registry"
     http: RegistryHttpSettings = Field(default_factory=RegistryHttpSettings, description="The REST API")
     compat: CompatDefaults = Field(default_factory=CompatDefaults)
     confluent: ConfluentSettings = Field(default_factory=ConfluentSettings)

@@ -30,8 +30,10 @@ class SchemaCatalog(Protocol):
     Failures to reach the registry raise `PipeError` with PIPE-1001.
     """
 
-    async def contract(self, pipeline_id: PipelineId, layer: Layer) -> SchemaContract | None:
-        """The stage's schema contract, if one is registered."""
+    async def contract(
+        self, pipeline_id: PipelineId, layer: Layer, *, fresh: bool = False
+    ) -> SchemaContract | None:
+        """The stage's schema contract, if one is registered (`fresh`: ask the registry first)."""
 
     async def resolve(self, selector: Selector, run_id: RunId) -> ResolvedSchema:
         """The exact version a selector means for this run (pinned for the run's whole life)."""
@@ -55,7 +57,9 @@ class InMemoryCatalog:
     def add(self, fqid: Fqid, schema: dict[str, Any]) -> None:
         self.schemas[fqid] = schema
 
-    async def contract(self, pipeline_id: PipelineId, layer: Layer) -> SchemaContract | None:
+    async def contract(
+        self, pipeline_id: PipelineId, layer: Layer, *, fresh: bool = False
+    ) -> SchemaContract | None:
         return self.contracts.get((pipeline_id, layer))
 
     async def resolve(self, selector: Selector, run_id: RunId) -> ResolvedSchema:

@@ -1,4 +1,4 @@
-"""The SchemaCatalog port over the registry: cached resolver for schemas, the API for contracts."""
+"""The SchemaCatalog port over the registry: the SDK's cached resolvers, for schemas and for contracts."""
 
 from __future__ import annotations
 
@@ -12,24 +12,29 @@ from schemaline.contracts import (
     SchemaPublished,
     Selector,
 )
-from schemaline.sdk.registry_api import RegistryApi
-from schemaline.sdk.resolver import AsyncSchemaResolver
+from schemaline.sdk.resolver import AsyncContractResolver, AsyncSchemaResolver
 from schemaline.validator.pins import InMemoryPins, PinStore, pinned
 from schemaline.validator.ports import ResolvedSchema
 
 
 class RegistryCatalog:
-    """Run pins in `pins`: the shared database's table for replicas (`SqlPins`), or this process's
-    memory by default (a restarted validator then pins afresh, and the drift detector still sees a
-    version change within a run from the verdicts)."""
+    """Contracts through the cached contract resolver (`AsyncContractResolver`), so a registry that
+    is down does not stop verdicts while the cache is warm. Run pins in `pins`: the shared
+    database's table for replicas (`SqlPins`), or this process's memory by default (a restarted
+    validator then pins afresh, and the drift detector still sees a version change within a run
+    from the verdicts)."""
 
-    def __init__(self, resolver: AsyncSchemaResolver, api: RegistryApi, pins: PinStore | None = None) -> None:
+    def __init__(
+        self, resolver: AsyncSchemaResolver, contracts: AsyncContractResolver, pins: PinStore | None = None
+    ) -> None:
         self._resolver = resolver
-        self._api = api
+        self._contracts = contracts
         self._pins = pins or InMemoryPins()
 
-    async def contract(self, pipeline_id: PipelineId, layer: Layer) -> SchemaContract | None:
-        return await self._api.contract(pipeline_id, layer)
+    async def contract(
+        self, pipeline_id: PipelineId, layer: Layer, *, fresh: bool = False
+    ) -> SchemaContract | None:
+        return await self._contracts.contract(pipeline_id, layer, fresh=fresh)
 
     async def resolve(self, selector: Selector, run_id: RunId) -> ResolvedSchema:
         async def newest() -> Fqid:

@@ -8,9 +8,7 @@ from schemaline.sdk.registry_settings import RegistryClientSettings
 
 
 class ValidatorSettings(ServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SCHEMALINE_VALIDATOR_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="SCHEMALINE_VALIDATOR_")
 
     service_name: str = "validator"
     registry: RegistryClientSettings = Field(default_factory=RegistryClientSettings)

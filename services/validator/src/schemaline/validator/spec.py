@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 from opentelemetry import metrics
 
-from schemaline.runtime.objectstore import ObjectStore, open_object_store
 from schemaline.runtime.service import Parts, ServiceSpec
+from schemaline.sdk.metrics import PipelineMetrics
 from schemaline.sdk.registry_settings import connect_registry
 from schemaline.validator.handler import HANDLERS, SERVICE, Deps
 from schemaline.validator.pins import SqlPins
@@ -23,36 +23,29 @@ async def open_deps(
     parts: Parts[ValidatorSettings],
     *,
     catalog: SchemaCatalog | None = None,
-    objects: ObjectStore | None = None,
     meter_provider: metrics.MeterProvider | None = None,
 ) -> AsyncIterator[Deps]:
-    """The object store and the registry its settings name, unless fakes are given."""
-    settings = parts.settings
+    """The catalog over the registry its settings name (unless a fake is given), its metrics."""
     async with contextlib.AsyncExitStack() as stack:
-        if objects is None:
-            objects = await stack.enter_async_context(open_object_store(settings.objects))
         if catalog is None:
             registry = await stack.enter_async_context(
-                connect_registry(settings.registry, transport=parts.http)
+                connect_registry(parts.settings.registry, transport=parts.http)
             )
             # Run pins in the service's database, so that every replica keeps a run on one version.
-            catalog = RegistryCatalog(registry.resolver, registry.api, SqlPins(parts.database()))
-        meter = metrics.get_meter("schemaline.validator", meter_provider=meter_provider)
+            catalog = RegistryCatalog(registry.resolver, registry.contracts, SqlPins(parts.database()))
         yield Deps(
             catalog=catalog,
-            objects=objects,
-            quarantine_prefix=settings.quarantine_prefix,
-            latency=meter.create_histogram(
-                "pipeline.runtime_validation_latency_ms", unit="ms", description="Batch validation time"
-            ),
-            batches=meter.create_counter(
-                "pipeline.validation_batches",
-                unit="{batch}",
-                description="Batches validated, by outcome (pass/drift/fail): the success rate's source",
-            ),
+            objects=parts.objects(),
+            quarantine_prefix=parts.settings.quarantine_prefix,
+            metrics=PipelineMetrics.create(meter_provider),
         )
 
 
 SPEC = ServiceSpec(
-    name=SERVICE, settings=ValidatorSettings, handlers=HANDLERS, open=open_deps, tables=(pins_metadata,)
+    name=SERVICE,
+    settings=ValidatorSettings,
+    handlers=HANDLERS,
+    open=open_deps,
+    tables=(pins_metadata,),
+    objects=True,
 )

@@ -2,11 +2,13 @@
 
 from schemaline.contracts.codec import EventDecodeError, decode, encode
 from schemaline.contracts.contract import (
+    Check,
     Component,
     IntegrationMode,
     OnDrift,
     SchemaContract,
     StagePolicy,
+    ValidationScope,
     ValidationTiming,
 )
 from schemaline.contracts.envelope import Envelope, EventDetail, EventMeta, derived_id, new_envelope
@@ -22,6 +24,8 @@ from schemaline.contracts.events import (
     FieldDriftKind,
     PipelineFailed,
     RuleViolation,
+    RunExecution,
+    RunRerunRequested,
     SchemaApproved,
     SchemaDriftDetected,
     SchemaProposed,
@@ -49,6 +53,7 @@ __all__ = [
     "CaseId",
     "CatalogEntry",
     "ChangeSummary",
+    "Check",
     "Component",
     "DriftKind",
     "DriftResolved",
@@ -72,7 +77,9 @@ __all__ = [
     "ProposalId",
     "QuarantineLine",
     "RuleViolation",
+    "RunExecution",
     "RunId",
+    "RunRerunRequested",
     "SchemaApproved",
     "SchemaContract",
     "SchemaDriftDetected",
@@ -84,6 +91,7 @@ __all__ = [
     "SelectorKind",
     "StagePolicy",
     "Subject",
+    "ValidationScope",
     "ValidationTiming",
     "Version",
     "decode",

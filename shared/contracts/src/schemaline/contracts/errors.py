@@ -13,8 +13,10 @@ class PipeCode(StrEnum):
     SCHEMA_FETCH_TIMEOUT = "PIPE-1001"
     VALIDATION_FAILED = "PIPE-1002"
     INCOMPATIBLE_SCHEMA = "PIPE-1103"
+    OUTSIDE_CONTRACT = "PIPE-1104"
     DRIFT_DETECTED = "PIPE-1204"
     LAMBDA_INVOCATION_ERROR = "PIPE-1301"
+    JOB_ERROR = "PIPE-1302"
     METADATA_SYNC_FAILURE = "PIPE-1402"
     EVENT_DEAD_LETTERED = "PIPE-1501"
 
@@ -48,6 +50,11 @@ CATALOG = MappingProxyType(
                 "Blocked — request schema update",
             ),
             CatalogEntry(
+                PipeCode.OUTSIDE_CONTRACT,
+                "Declared schema outside the stage contract",
+                "Declare a version the contract admits, or update the contract",
+            ),
+            CatalogEntry(
                 PipeCode.DRIFT_DETECTED,
                 "Drift detected",
                 "Review quarantine and trigger fix",
@@ -56,6 +63,11 @@ CATALOG = MappingProxyType(
                 PipeCode.LAMBDA_INVOCATION_ERROR,
                 "Lambda invocation error",
                 "Retry or redeploy function",
+            ),
+            CatalogEntry(
+                PipeCode.JOB_ERROR,
+                "Uncatalogued job error",
+                "Read the job's log for the exception, fix the cause, re-run the job",
             ),
             CatalogEntry(
                 PipeCode.METADATA_SYNC_FAILURE,

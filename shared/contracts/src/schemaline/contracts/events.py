@@ -77,6 +77,37 @@ class ChangeSummary(_Part):
     suggestion: str | None = Field(default=None, description="How to make it compatible")
 
 
+_INPUTS = Field(
+    default=(),
+    description="Datasets (object URIs) the run read: lineage links them as the run's inputs",
+    examples=[["s3://warehouse/raw/invoice/2025/10/07/run=jr-8c6d37fdc5/part-00000.jsonl"]],
+)
+
+
+class RunExecution(_Part):
+    """How a stage run went: when, how long, how many records, which code."""
+
+    started_at: datetime = Field(description="When the run started (UTC)")
+    ended_at: datetime = Field(description="When the run ended (UTC)")
+    duration_ms: float = Field(ge=0, description="ended_at - started_at, in milliseconds")
+    records_in: int = Field(default=0, ge=0, description="Records read")
+    records_out: int = Field(default=0, ge=0, description="Records written to the output")
+    records_quarantined: int = Field(
+        default=0,
+        ge=0,
+        description="Output records the stage's own check rejected (landed for the validator to quarantine)",
+    )
+    records_skipped: int = Field(
+        default=0,
+        ge=0,
+        description="Input records left out: the input schema rejects them (quarantined upstream)",
+    )
+    code_version: str = Field(
+        description="Version of the code that ran: the image tag, else the pipelines wheel's version",
+        examples=["0.1.0"],
+    )
+
+
 class BatchLanded(EventDetail):
     """A batch object exists for run R of pipeline P under the FQID the stage declares."""
 
@@ -100,6 +131,8 @@ class BatchLanded(EventDetail):
         default=None, description="Original run id when this batch re-runs quarantined records"
     )
     drift_case_id: CaseId | None = Field(default=None, description="Drift case a re-run serves")
+    inputs: tuple[str, ...] = _INPUTS
+    execution: RunExecution | None = Field(default=None, description="How the run went, when a stage says")
 
 
 class SchemaValidated(EventDetail):
@@ -173,6 +206,8 @@ class PipelineFailed(EventDetail):
     )
     changes: tuple[ChangeSummary, ...] = Field(default=(), description="Incompatible changes, for PIPE-1103")
     failed_event_id: str | None = Field(default=None, description="Event whose handling failed")
+    inputs: tuple[str, ...] = _INPUTS
+    execution: RunExecution | None = Field(default=None, description="How the run went, when a stage says")
 
 
 class SchemaProposed(EventDetail):
@@ -251,6 +286,26 @@ class DriftResolved(EventDetail):
         return str(self.original_run_id)
 
 
+class RunRerunRequested(EventDetail):
+    """An operator asked for a stage run to be run again, on the same input, under another schema
+    version; the job launcher starts it as run `rerun_id` (its BatchLanded says `rerun_of`)."""
+
+    DETAIL_TYPE: ClassVar[str] = "RunRerunRequested"
+
+    original_run_id: RunId = Field(description="The run to run again")
+    rerun_id: RunId = Field(description="Run id the re-run will have", examples=["jr-5e0c1d2b3a"])
+    pipeline_id: PipelineId = _PIPELINE
+    layer: Layer = Field(description="Layer of the stage")
+    schema_fqid: Selector = Field(
+        description="What the re-run declares (the new version)", examples=["finance.gdp.invoice:v1.2"]
+    )
+    inputs: tuple[str, ...] = Field(min_length=1, description="What the original run read, read again")
+    requested_by: str = Field(description="Who asked")
+
+    def correlation(self) -> str | None:
+        return str(self.original_run_id)
+
+
 EVENT_MODELS: tuple[type[EventDetail], ...] = (
     BatchLanded,
     SchemaValidated,
@@ -261,5 +316,6 @@ EVENT_MODELS: tuple[type[EventDetail], ...] = (
     SchemaRejected,
     SchemaPublished,
     DriftResolved,
+    RunRerunRequested,
 )
 EVENT_TYPES = MappingProxyType({model.DETAIL_TYPE: model for model in EVENT_MODELS})

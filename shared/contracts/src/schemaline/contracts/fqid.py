@@ -221,6 +221,20 @@ class Selector(_StrModel):
             return version.major == self.major
         return True
 
+    def admits(self, other: Selector) -> bool:
+        """Whether every version `other` may resolve to is one this selector allows (same subject;
+        an exact version within this one; `^N` within `^N` or `latest`; `latest` within `latest`)."""
+        if other.subject != self.subject:
+            return False
+        if other.kind is SelectorKind.EXACT:
+            assert other.version is not None
+            return self.matches(other.version)
+        if other.kind is SelectorKind.MAJOR:
+            return self.kind is SelectorKind.LATEST or (
+                self.kind is SelectorKind.MAJOR and self.major == other.major
+            )
+        return self.kind is SelectorKind.LATEST
+
     def __str__(self) -> str:
         if self.kind is SelectorKind.EXACT:
             return f"{self.subject}:{self.version}"

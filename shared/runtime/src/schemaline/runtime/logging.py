@@ -1,4 +1,4 @@
-"""structlog set up once per process: JSON lines with bound event and run context."""
+"""structlog set up once per process: JSON lines with bound event and run context and trace ids."""
 
 from __future__ import annotations
 
@@ -6,6 +6,18 @@ import logging
 import sys
 
 import structlog
+from opentelemetry import trace
+
+
+def add_trace_ids(
+    _logger: object, _method: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """`trace_id` and `span_id` of the active span (W3C hex), so a log line joins its trace."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event.setdefault("trace_id", format(context.trace_id, "032x"))
+        event.setdefault("span_id", format(context.span_id, "016x"))
+    return event
 
 
 def configure_logging(level: str = "INFO", *, json_logs: bool = True) -> None:
@@ -16,6 +28,7 @@ def configure_logging(level: str = "INFO", *, json_logs: bool = True) -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            add_trace_ids,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,

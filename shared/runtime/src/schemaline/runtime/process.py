@@ -1,9 +1,10 @@
 """A service as a process: `python -m schemaline.<service> [serve|migrate]`, the same for every one.
 
-`serve` (the default) logs the settings once, sets up tracing, starts the service, serves its HTTP
-API when enabled, keeps the liveness heartbeat, and on SIGTERM/SIGINT (what ECS and Kubernetes
-send) stops consuming first, then closes everything. `migrate` creates or upgrades the service's
-tables under an advisory lock and exits: run it once per deploy, before the service starts.
+`serve` (the default) logs the settings once, sets up tracing and metrics, starts the service,
+serves its HTTP API (and `/metrics`) when enabled, keeps the liveness heartbeat, and on
+SIGTERM/SIGINT (what ECS and Kubernetes send) stops consuming first, then closes everything.
+`migrate` creates or upgrades the service's tables under an advisory lock and exits: run it once
+per deploy, before the service starts.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ import contextlib
 import signal
 import sys
 from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from opentelemetry import trace
+from opentelemetry import metrics, trace
+from prometheus_client import CollectorRegistry
 
 from schemaline.runtime.health import Heartbeat
 from schemaline.runtime.logging import configure_logging
+from schemaline.runtime.metrics import ProcessMetrics, setup_metrics
 from schemaline.runtime.migrate import SchemaMissingError
 from schemaline.runtime.service import Running, ServiceSpec, migrate, start
 from schemaline.runtime.settings import ServiceSettings, masked
@@ -34,8 +38,14 @@ class HttpStartError(RuntimeError):
     """The service's HTTP API did not start (its port is taken, say)."""
 
 
-def setup_process(settings: ServiceSettings) -> trace.TracerProvider:
-    """Once per process: logging, the masked settings line, tracing."""
+@dataclass(frozen=True)
+class Telemetry:
+    tracer_provider: trace.TracerProvider
+    metrics: ProcessMetrics
+
+
+def setup_process(settings: ServiceSettings) -> Telemetry:
+    """Once per process: logging, the masked settings line, tracing and metrics (the globals)."""
     configure_logging(settings.log.level, json_logs=settings.log.json_logs)
     log.info("settings", **masked(settings))
     exporter = None
@@ -52,16 +62,25 @@ def setup_process(settings: ServiceSettings) -> trace.TracerProvider:
     provider = setup_tracing(settings.service_name, exporter)
     trace.set_tracer_provider(provider)
     atexit.register(provider.shutdown)  # flush the last spans when the process ends
-    return provider
+    measured = setup_metrics(settings.service_name, settings.telemetry)
+    metrics.set_meter_provider(measured.provider)
+    atexit.register(measured.provider.shutdown)  # export the last metrics too
+    return Telemetry(provider, measured)
 
 
-async def serve(spec: ServiceSpec[Any, Any], settings: ServiceSettings, tracer: trace.Tracer) -> None:
+async def serve(
+    spec: ServiceSpec[Any, Any],
+    settings: ServiceSettings,
+    tracer: trace.Tracer,
+    scrape: CollectorRegistry | None = None,
+) -> None:
     """Run until signalled; the heartbeat stops when a consumer, the relay or the HTTP server stops."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    async with start(spec, settings, tracer=tracer) as running, contextlib.AsyncExitStack() as stack:
+    started = start(spec, settings, tracer=tracer, scrape=scrape)
+    async with started as running, contextlib.AsyncExitStack() as stack:
         if running.http_app is not None and settings.http.enabled:
             await stack.enter_async_context(_http(running))
         health = settings.health
@@ -125,12 +144,13 @@ def main(spec: ServiceSpec[Any, Any], argv: Sequence[str] | None = None) -> None
     )
     args = parser.parse_args(argv)
     settings = spec.settings()
-    provider = setup_process(settings)
+    telemetry = setup_process(settings)
     try:
         if args.command == "migrate":
             asyncio.run(_migrate(spec, settings))
         else:
-            asyncio.run(serve(spec, settings, get_tracer(provider)))
+            tracer = get_tracer(telemetry.tracer_provider)
+            asyncio.run(serve(spec, settings, tracer, telemetry.metrics.scrape))
     except (SchemaMissingError, HttpStartError) as exc:
         log.error("service could not start", reason=str(exc))
         sys.exit(3)

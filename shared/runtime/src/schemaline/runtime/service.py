@@ -1,9 +1,10 @@
 """The one service shape: a declarative spec per service, started the same way everywhere.
 
 `python -m schemaline.<service>` (see `runtime.process`), the embedded demo stack and the tests all
-go through `start(spec, settings, **overrides)`: it opens the database (migrating or checking it),
-builds the bus, opens the service's own parts, binds its handlers, starts consuming and relaying
-the outbox, and on exit stops consuming first, then closes what it opened, in reverse order.
+go through `start(spec, settings, **overrides)`: it opens the database (migrating or checking it)
+and, for a spec that asks, the object store; builds the bus, opens the service's own parts, binds
+its handlers, starts consuming and relaying the outbox, and on exit stops consuming first, then
+closes what it opened, in reverse order.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 from fastapi import FastAPI
 from opentelemetry import trace
+from prometheus_client import CollectorRegistry
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,7 +28,9 @@ from schemaline.runtime.db import create_engine
 from schemaline.runtime.handling import Binding, Handlers, TxHandlers
 from schemaline.runtime.http.app import limit_requests
 from schemaline.runtime.http.dlq import serve_dead_letters
+from schemaline.runtime.metrics import serve_metrics
 from schemaline.runtime.migrate import Migration, create_all, require_tables, run_migration
+from schemaline.runtime.objectstore import ObjectStore, open_object_store
 from schemaline.runtime.outbox import OutboxRelay
 from schemaline.runtime.settings import ServiceSettings
 from schemaline.runtime.tables import metadata as runtime_metadata
@@ -45,6 +49,8 @@ class Parts(Generic[S]):
     relay: OutboxRelay | None = None
     # How this service reaches other services' HTTP APIs; the embedded stack serves them in-process.
     http: httpx.AsyncBaseTransport | None = None
+    # The object store `settings.objects` names, for a spec with `objects=True`.
+    store: ObjectStore | None = None
 
     def database(self) -> AsyncEngine:
         if self.engine is None:
@@ -55,6 +61,11 @@ class Parts(Generic[S]):
         if self.relay is None:
             raise TypeError(f"{self.settings.service_name} has no outbox")
         return self.relay
+
+    def objects(self) -> ObjectStore:
+        if self.store is None:
+            raise TypeError(f"{self.settings.service_name} has no object store")
+        return self.store
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,8 @@ class ServiceSpec(Generic[S, D]):
     migration: Migration | None = None
     api: Callable[[D, Parts[S]], FastAPI] | None = None
     engine_options: Mapping[str, Any] = field(default_factory=dict)
+    # The service reads or writes objects: the runtime opens the store its settings name (`Parts.store`).
+    objects: bool = False
 
     @property
     def stateful(self) -> bool:
@@ -125,10 +138,16 @@ async def start(
     transport: Transport | None = None,
     engine: AsyncEngine | None = None,
     http: httpx.AsyncBaseTransport | None = None,
+    objects: ObjectStore | None = None,
     tracer: trace.Tracer | None = None,
+    scrape: CollectorRegistry | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Running[S, D]]:
-    """Start `spec` on `settings`; overrides replace parts (a shared transport, an engine, fakes)."""
+    """Start `spec` on `settings`; overrides replace parts (a shared transport, an engine, an object
+    store, fakes of the service's own parts).
+
+    With `scrape`, the service's HTTP app (a bare one if it has no API) serves it at `/metrics`.
+    """
     async with contextlib.AsyncExitStack() as stack:
         if engine is None and spec.stateful:
             engine = create_engine(settings.database.url.get_secret_value(), **spec.engine_options)
@@ -138,17 +157,22 @@ async def start(
                 await migrate(spec, engine)
             else:
                 await require_tables(engine, spec.table_names(), service=spec.name)
+        if objects is None and spec.objects:
+            objects = await stack.enter_async_context(open_object_store(settings.objects))
         bus = build_bus(settings.bus, transport=transport, tracer=tracer)
         relay = None
         if engine is not None and isinstance(spec.handlers, TxHandlers):
             relay = OutboxRelay(engine, bus, settings.outbox)
-        parts = Parts(settings, bus, engine, relay, http)
+        parts = Parts(settings, bus, engine, relay, http, objects)
         deps = await stack.enter_async_context(spec.open(parts, **overrides))
         for detail_type, handler in spec.handlers.bind(deps, Binding(spec.name, bus, engine, relay)).items():
             bus.subscribe(spec.name, [detail_type], handler)
         if (hook := spec.handlers.bind_dead_letter(deps)) is not None:
             bus.on_dead_letter(spec.name, hook)
         app = spec.api(deps, parts) if spec.api is not None else None
+        if scrape is not None:
+            app = app or FastAPI(title=f"{spec.name} metrics")
+            serve_metrics(app, scrape)
         running = Running(spec, settings, deps, bus, engine, relay, app)
         if app is not None:  # its /api/v1/health fails when one of these tasks stops
             app.state.liveness = running.alive

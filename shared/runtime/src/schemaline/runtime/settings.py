@@ -101,6 +101,17 @@ class TelemetrySettings(BaseModel):
         default="none", description="Span exporter: none, console, OTLP/HTTP, or JSON lines to a file"
     )
     otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP endpoint for traces")
+    metrics: Literal["none", "otlp", "prometheus", "both"] = Field(
+        default="none",
+        description="Metrics exporter: none, OTLP/HTTP, a Prometheus `/metrics` on the service's HTTP "
+        "port, or both",
+    )
+    otlp_metrics_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP endpoint for metrics (…/v1/metrics); unset: OTEL_EXPORTER_OTLP_* or "
+        "localhost:4318",
+    )
+    metrics_interval_s: float = Field(default=60.0, gt=0, description="Seconds between OTLP metric exports")
     jsonl_path: str | None = Field(default=None, description="File the jsonl exporter appends spans to")
 
 
@@ -159,7 +170,8 @@ class HttpSettings(BaseModel):
 
 
 class ServiceSettings(BaseSettings):
-    """Base of every service's settings; subclasses set `env_prefix`, e.g. SCHEMALINE_VALIDATOR_."""
+    """Base of every service's settings; a subclass sets only its `env_prefix` (pydantic merges the
+    rest of this config into it): `model_config = SettingsConfigDict(env_prefix="SCHEMALINE_X_")`."""
 
     model_config = SettingsConfigDict(env_prefix="SCHEMALINE_", env_nested_delimiter="__", extra="ignore")
 

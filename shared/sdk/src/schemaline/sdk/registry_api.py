@@ -13,6 +13,7 @@ from urllib.parse import quote
 import httpx
 
 from schemaline.contracts import CaseId, Layer, PipelineId, SchemaContract, Subject
+from schemaline.sdk.http import async_client
 from schemaline.sdk.resolver.errors import SchemaFetchError
 
 API = "/api/v1"
@@ -37,12 +38,7 @@ class RegistryApi:
         timeout_s: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(timeout_s),
-            transport=transport,
-        )
+        self._http = async_client(base_url, token=token, timeout_s=timeout_s, transport=transport)
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -61,6 +57,10 @@ class RegistryApi:
         response = await self._call("GET", f"/contracts/{pipeline_id}/{layer.value}")
         if response.status_code == 404:
             return None
+        if response.status_code >= 500:  # down, as far as a stage can tell: the cache may stand in
+            raise SchemaFetchError(
+                f"contract {pipeline_id}/{layer.value}", f"registry answered {response.status_code}"
+            )
         if response.status_code != 200:
             raise RegistryApiError(response.status_code, self._body(response))
         body = response.json()

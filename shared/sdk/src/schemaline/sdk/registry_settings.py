@@ -11,7 +11,12 @@ from opentelemetry import metrics
 from pydantic import BaseModel, Field, SecretStr
 
 from schemaline.sdk.registry_api import RegistryApi
-from schemaline.sdk.resolver import AsyncRegistryClient, AsyncSchemaResolver, CachePolicy
+from schemaline.sdk.resolver import (
+    AsyncContractResolver,
+    AsyncRegistryClient,
+    AsyncSchemaResolver,
+    CachePolicy,
+)
 
 
 class RegistryClientSettings(BaseModel):
@@ -25,6 +30,7 @@ class RegistryClientSettings(BaseModel):
 class RegistryClients:
     resolver: AsyncSchemaResolver
     api: RegistryApi
+    contracts: AsyncContractResolver  # the stage contracts, through the same cache policy
 
 
 @contextlib.asynccontextmanager
@@ -44,9 +50,11 @@ async def connect_registry(
     )
     api = RegistryApi(settings.url, token=token, timeout_s=max(settings.timeout_s, 5.0), transport=transport)
     resolver = AsyncSchemaResolver(fetcher, settings.cache, meter_provider=meter_provider)
+    contracts = AsyncContractResolver(api, settings.cache)
     try:
-        yield RegistryClients(resolver, api)
+        yield RegistryClients(resolver, api, contracts)
     finally:
+        await contracts.drain()
         await resolver.drain()
         await fetcher.aclose()
         await api.aclose()

@@ -118,8 +118,12 @@ class EventBus:
             )
             spans.append(span)
             with trace.use_span(span):
-                traced = envelope.with_meta(**current_trace_fields())
-            messages.append(OutgoingMessage(envelope.detail_type, encode(traced), envelope.id))
+                fields = current_trace_fields()
+                traced = envelope.with_meta(**fields)
+            # `detail.meta` is the source of truth (it survives replay); the transport's own headers
+            # (AMQP headers, EventBridge's TraceHeader) carry the same context for tools that read them.
+            headers = {key: value for key, value in fields.items() if value}
+            messages.append(OutgoingMessage(envelope.detail_type, encode(traced), envelope.id, headers))
         try:
             await self.transport.publish(messages)
         except Exception as exc:

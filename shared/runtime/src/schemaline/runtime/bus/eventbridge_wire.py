@@ -78,7 +78,20 @@ def to_entry(message: OutgoingMessage, bus_name: str) -> dict[str, Any]:
     time = _parse_time(event.get("time"))
     if time is not None:
         entry["Time"] = time
+    trace_header = xray_trace_header(message.headers.get("traceparent"))
+    if trace_header is not None:
+        entry["TraceHeader"] = trace_header
     return entry
+
+
+def xray_trace_header(traceparent: str | None) -> str | None:
+    """A W3C `traceparent` as the X-Ray trace header PutEvents takes (`TraceHeader`), or None."""
+    parts = (traceparent or "").split("-")
+    if len(parts) != 4 or len(parts[1]) != 32 or len(parts[2]) != 16 or len(parts[3]) != 2:
+        return None
+    _version, trace_id, parent, flags = parts
+    sampled = int(flags, 16) & 1 if all(c in "0123456789abcdef" for c in flags) else 0
+    return f"Root=1-{trace_id[:8]}-{trace_id[8:]};Parent={parent};Sampled={sampled}"
 
 
 def entry_size(entry: dict[str, Any]) -> int:

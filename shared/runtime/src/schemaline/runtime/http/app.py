@@ -1,4 +1,5 @@
-"""The one way a service builds its HTTP API: /api/v1, open probes, token-guarded routers, JSON errors."""
+"""The one way a service builds its HTTP API: /api/v1, open probes, token-guarded routers, JSON errors,
+and a server span per request in the caller's trace."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from schemaline.runtime.health import task_problems
 from schemaline.runtime.http.auth import AUTH_ERRORS, Reader, TokenTable
 from schemaline.runtime.http.errors import ErrorOut, install_error_handlers
 from schemaline.runtime.http.limits import BodyLimit, RateLimiter
+from schemaline.runtime.http.tracing import TraceRequests
 from schemaline.runtime.settings import HttpSettings, Role
 
 PREFIX = "/api/v1"
@@ -86,6 +88,7 @@ def create_api_app(
     app.include_router(api)
     install_error_handlers(app, error_model)
     app.add_middleware(BodyLimit)
+    app.add_middleware(TraceRequests)  # a server span per request, in the caller's trace
     return app
 
 

@@ -7,6 +7,8 @@ from typing import Any, Self
 
 import httpx
 
+from schemaline.sdk.http import async_client
+
 API = "/api/v1"
 
 
@@ -45,12 +47,7 @@ class ServiceClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(timeout_s),
-            transport=transport,
-        )
+        self._http = async_client(base_url, token=token, timeout_s=timeout_s, transport=transport)
 
     async def call(
         self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None

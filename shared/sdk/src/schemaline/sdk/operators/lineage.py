@@ -53,6 +53,11 @@ class LineageClient(ServiceClient):
         result: dict[str, Any] = await self.call("GET", "/lineage/stats", params={"hours": hours})
         return result
 
+    async def slo(self, since: str | None, until: str | None) -> dict[str, Any]:
+        """What lineage records of the seed's service levels in [since, until) (default: last 24 h)."""
+        result: dict[str, Any] = await self.call("GET", "/lineage/slo", params=_window(since, until))
+        return result
+
     async def export(
         self, run_ids: list[str], pipeline_id: str | None, since: str | None, until: str | None
     ) -> list[dict[str, Any]]:
@@ -60,6 +65,12 @@ class LineageClient(ServiceClient):
         if pipeline_id:
             params["pipeline_id"] = pipeline_id
         result: list[dict[str, Any]] = await self.call("GET", "/lineage/openlineage", params=params)
+        return result
+
+    async def rerun(self, run_id: str, fqid: str) -> dict[str, Any]:
+        """Ask for a stage run to run again under `fqid` (a publisher): the re-run's id and what it reads."""
+        path = f"/lineage/runs/{quote(run_id, safe='')}/rerun"
+        result: dict[str, Any] = await self.call("POST", path, json={"fqid": fqid})
         return result
 
     async def redrive(self) -> dict[str, Any]:

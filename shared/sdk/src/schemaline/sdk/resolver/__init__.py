@@ -9,6 +9,7 @@ schema = await run.resolve("finance.gdp.invoice:^1")
 from schemaline.sdk.resolver.cache import CachePolicy
 from schemaline.sdk.resolver.client import AsyncRegistryClient, SyncRegistryClient
 from schemaline.sdk.resolver.clock import Clock, ManualClock, system_clock
+from schemaline.sdk.resolver.contracts import AsyncContractResolver, ContractFetcher
 from schemaline.sdk.resolver.errors import RegistryRequestError, SchemaFetchError, SchemaNotFoundError
 from schemaline.sdk.resolver.metrics import LATENCY
 from schemaline.sdk.resolver.model import ResolvedSchema
@@ -17,10 +18,12 @@ from schemaline.sdk.resolver.sync import SchemaResolver, SyncRunPins
 
 __all__ = [
     "LATENCY",
+    "AsyncContractResolver",
     "AsyncRegistryClient",
     "AsyncSchemaResolver",
     "CachePolicy",
     "Clock",
+    "ContractFetcher",
     "ManualClock",
     "RegistryRequestError",
     "ResolvedSchema",

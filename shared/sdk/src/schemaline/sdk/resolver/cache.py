@@ -1,6 +1,7 @@
 """The resolver's cache: LRU with TTL, refresh-ahead window, stale-if-error, per-subject invalidation.
 
-Pure bookkeeping over an injected clock: no I/O, no locks. The async and sync resolvers drive it.
+Pure bookkeeping over an injected clock: no I/O, no locks. The async and sync schema resolvers and
+the contract resolver drive it (a contract has no subject: publication never invalidates it).
 """
 
 from __future__ import annotations
@@ -8,12 +9,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
 from schemaline.contracts import Selector, SelectorKind, Subject
 from schemaline.sdk.resolver.clock import Clock
-from schemaline.sdk.resolver.model import ResolvedSchema
+
+V = TypeVar("V")
 
 
 class CachePolicy(BaseModel):
@@ -45,29 +48,29 @@ class State(Enum):
 
 
 @dataclass(slots=True)
-class Entry:
-    value: ResolvedSchema
-    subject: Subject
+class Entry(Generic[V]):
+    value: V
+    subject: Subject | None
     exact: bool
     fresh_until: float
     retry_after: float = 0.0
 
 
 @dataclass(slots=True)
-class Lookup:
+class Lookup(Generic[V]):
     state: State
-    entry: Entry | None
+    entry: Entry[V] | None
     generation: int  # passed back to `store`, so an answer fetched before an invalidation is not kept
 
 
 @dataclass
-class ResolverCache:
+class ResolverCache(Generic[V]):
     policy: CachePolicy
     clock: Clock
-    _entries: OrderedDict[str, Entry] = field(default_factory=OrderedDict)
-    _generations: dict[Subject, int] = field(default_factory=dict)
+    _entries: OrderedDict[str, Entry[V]] = field(default_factory=OrderedDict)
+    _generations: dict[Subject | None, int] = field(default_factory=dict)
 
-    def lookup(self, key: str, subject: Subject) -> Lookup:
+    def lookup(self, key: str, subject: Subject | None) -> Lookup[V]:
         generation = self._generations.get(subject, 0)
         entry = self._entries.get(key)
         if entry is None:
@@ -84,18 +87,18 @@ class ResolverCache:
             return Lookup(State.BACKOFF, entry, generation)
         return Lookup(State.EXPIRED, entry, generation)
 
-    def store(self, key: str, selector: Selector, value: ResolvedSchema, generation: int) -> None:
-        if self._generations.get(selector.subject, 0) != generation:
+    def store(self, key: str, selector: Selector | None, value: V, generation: int) -> None:
+        """`selector` None: an answer no publication invalidates (a contract)."""
+        subject = selector.subject if selector is not None else None
+        if self._generations.get(subject, 0) != generation:
             return  # invalidated while this answer was in flight
-        exact = selector.kind is SelectorKind.EXACT
-        self._entries[key] = Entry(value, selector.subject, exact, self.clock() + self.policy.ttl_s)
+        exact = selector is None or selector.kind is SelectorKind.EXACT
+        self._entries[key] = Entry(value, subject, exact, self.clock() + self.policy.ttl_s)
         self._entries.move_to_end(key)
         while len(self._entries) > self.policy.max_entries:
             self._entries.popitem(last=False)
 
-    def settle(
-        self, key: str, selector: Selector, found: Lookup, answer: ResolvedSchema | None
-    ) -> ResolvedSchema | None:
+    def settle(self, key: str, selector: Selector, found: Lookup[V], answer: V | None) -> V | None:
         """Take the registry's answer (None: 304 Not Modified); None back means "ask again in full"."""
         if answer is not None:
             self.store(key, selector, answer, found.generation)
@@ -108,7 +111,7 @@ class ResolverCache:
             entry.retry_after = 0.0
         return entry.value
 
-    def stale_stand_in(self, key: str) -> ResolvedSchema | None:
+    def stale_stand_in(self, key: str) -> V | None:
         """The registry failed: the cached answer if it is within max-stale (and back off retries)."""
         entry = self._entries.get(key)
         if entry is None:

@@ -9,6 +9,7 @@ from typing import Self
 import httpx
 
 from schemaline.contracts import Fingerprint, Fqid, Selector
+from schemaline.sdk.http import async_client, sync_client
 from schemaline.sdk.resolver.errors import RegistryRequestError, SchemaFetchError, SchemaNotFoundError
 from schemaline.sdk.resolver.model import ResolvedSchema
 
@@ -57,12 +58,7 @@ class AsyncRegistryClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._timeout_s = timeout_s
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(timeout_s),
-            transport=transport,
-        )
+        self._http = async_client(base_url, token=token, timeout_s=timeout_s, transport=transport)
 
     async def fetch(self, selector: Selector | str, etag: str | None = None) -> ResolvedSchema | None:
         params, headers = _request(selector, etag)
@@ -96,12 +92,7 @@ class SyncRegistryClient:
         timeout_s: float = 2.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self._http = httpx.Client(
-            base_url=base_url,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(timeout_s),
-            transport=transport,
-        )
+        self._http = sync_client(base_url, token=token, timeout_s=timeout_s, transport=transport)
 
     def fetch(self, selector: Selector | str, etag: str | None = None) -> ResolvedSchema | None:
         params, headers = _request(selector, etag)

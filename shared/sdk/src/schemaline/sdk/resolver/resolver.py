@@ -42,7 +42,7 @@ class AsyncSchemaResolver:
         meter_provider: metrics.MeterProvider | None = None,
     ) -> None:
         self._client = client
-        self.cache = ResolverCache(policy or CachePolicy(), clock)
+        self.cache = ResolverCache[ResolvedSchema](policy or CachePolicy(), clock)
         self._inflight: dict[str, asyncio.Task[ResolvedSchema]] = {}
         self._latency = latency_histogram(meter_provider)
         self.fetches = 0  # requests sent to the registry (tests and benches read it)
@@ -72,7 +72,9 @@ class AsyncSchemaResolver:
         finally:
             self._latency.record((time.perf_counter() - started) * 1000.0, OUTCOMES[outcome])
 
-    def _load(self, key: str, selector: Selector, found: Lookup) -> asyncio.Task[ResolvedSchema]:
+    def _load(
+        self, key: str, selector: Selector, found: Lookup[ResolvedSchema]
+    ) -> asyncio.Task[ResolvedSchema]:
         """One request per key at a time: concurrent misses share the task (single-flight)."""
         task = self._inflight.get(key)
         if task is None:
@@ -87,7 +89,7 @@ class AsyncSchemaResolver:
         if not task.cancelled() and (exc := task.exception()) is not None:
             log.warning("schema fetch for %s failed: %s", key, exc)
 
-    async def _fetch(self, key: str, selector: Selector, found: Lookup) -> ResolvedSchema:
+    async def _fetch(self, key: str, selector: Selector, found: Lookup[ResolvedSchema]) -> ResolvedSchema:
         etag = found.entry.value.etag if found.entry else None
         self.fetches += 1
         try:

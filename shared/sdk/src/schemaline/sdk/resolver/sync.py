@@ -39,7 +39,7 @@ class SchemaResolver:
         meter_provider: metrics.MeterProvider | None = None,
     ) -> None:
         self._client = client
-        self.cache = ResolverCache(policy or CachePolicy(), clock)
+        self.cache = ResolverCache[ResolvedSchema](policy or CachePolicy(), clock)
         self._lock = threading.Lock()
         self._inflight: dict[str, Future[ResolvedSchema]] = {}
         self._refresher: ThreadPoolExecutor | None = None
@@ -76,14 +76,16 @@ class SchemaResolver:
         finally:
             self._latency.record((time.perf_counter() - started) * 1000.0, OUTCOMES[outcome])
 
-    def _background(self, key: str, selector: Selector, found: Lookup) -> None:
+    def _background(self, key: str, selector: Selector, found: Lookup[ResolvedSchema]) -> None:
         future: Future[ResolvedSchema] = Future()
         self._inflight[key] = future
         if self._refresher is None:
             self._refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="schema-refresh")
         self._refresher.submit(self._run, key, selector, found, future)
 
-    def _run(self, key: str, selector: Selector, found: Lookup, future: Future[ResolvedSchema]) -> None:
+    def _run(
+        self, key: str, selector: Selector, found: Lookup[ResolvedSchema], future: Future[ResolvedSchema]
+    ) -> None:
         try:
             future.set_result(self._fetch(key, selector, found))
         except BaseException as exc:
@@ -94,7 +96,7 @@ class SchemaResolver:
                 if self._inflight.get(key) is future:
                     del self._inflight[key]
 
-    def _fetch(self, key: str, selector: Selector, found: Lookup) -> ResolvedSchema:
+    def _fetch(self, key: str, selector: Selector, found: Lookup[ResolvedSchema]) -> ResolvedSchema:
         etag = found.entry.value.etag if found.entry else None
         self.fetches += 1
         try:

@@ -1,0 +1,111 @@
+"""The Prometheus alerting rules and the Grafana dashboard in deploy/observability: well-formed, one
+per seed target, and querying only series the services' `/metrics` really exports."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from opentelemetry.exporter.prometheus import PrometheusMetricReader
+from opentelemetry.sdk.metrics import MeterProvider
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+
+from schemaline.sdk.metrics import SEED_METRICS, PipelineMetrics
+from schemaline.sdk.resolver.metrics import latency_histogram
+
+ROOT = Path(__file__).resolve().parents[2] / "deploy" / "observability"
+DURATION = re.compile(r"^[0-9]+(ms|s|m|h|d|w|y)$")
+SERIES = re.compile(r"\b((?:pipeline|schema)_[a-z0-9_]+)")
+TARGETS = {  # seed metric -> the threshold its rule compares with
+    "pipeline.validation_success_rate": "<= 99",
+    "pipeline.drift_events": "> 0",
+    "pipeline.runtime_validation_latency_ms": "> 500",
+    "schema.resolver_latency_ms": "> 200",
+    "pipeline.failure_rate": ">= 1",
+}
+
+
+def exported_series() -> set[str]:
+    """Every series name the Prometheus exporter writes for the seed's instruments."""
+    registry = CollectorRegistry()
+    provider = MeterProvider([PrometheusMetricReader(registry=registry)])
+    metrics = PipelineMetrics.create(provider)
+    metrics.validation("pass", 3.0, component="validator", layer="gdp", check="batch")
+    metrics.run(pipeline_id="p", layer="gdp", component="glue:gdp", failed=False)
+    metrics.drift_detected(subject="finance.gdp.invoice", kind="shape")
+    latency_histogram(provider).record(1.0, {"schema.cache": "hit"})
+    text = generate_latest(registry).decode()
+    return {sample.name for family in text_string_to_metric_families(text) for sample in family.samples}
+
+
+def _rules() -> list[dict[str, Any]]:
+    document = yaml.safe_load((ROOT / "prometheus-rules.yaml").read_text(encoding="utf-8"))
+    assert set(document) == {"groups"}
+    rules: list[dict[str, Any]] = []
+    for group in document["groups"]:
+        assert set(group) <= {"name", "interval", "rules", "limit"}
+        assert group["name"]
+        rules.extend(group["rules"])
+    return rules
+
+
+def test_alerting_rules_follow_the_rule_format_and_cover_every_seed_target() -> None:
+    rules = _rules()
+    exported = exported_series()
+    names = [rule["alert"] for rule in rules]
+    assert len(names) == len(set(names)), "alert names are unique"
+    by_slo: dict[str, str] = {}
+    for rule in rules:
+        assert set(rule) <= {"alert", "expr", "for", "keep_firing_for", "labels", "annotations"}, rule
+        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", rule["alert"])
+        assert "for" not in rule or DURATION.match(rule["for"])
+        assert rule["labels"]["severity"] in {"warning", "critical"}
+        assert rule["annotations"]["summary"]
+        expr = rule["expr"]
+        assert expr.count("(") == expr.count(")"), expr
+        for series in SERIES.findall(expr):
+            assert series in exported, f"{rule['alert']} queries {series}, which nothing exports"
+        for window in re.findall(r"\[([^\]]+)\]", expr):
+            assert DURATION.match(window), window
+        by_slo[rule["labels"]["slo"]] = expr
+    assert set(by_slo) == set(SEED_METRICS)
+    for metric, threshold in TARGETS.items():
+        assert by_slo[metric].rstrip().endswith(threshold), (metric, by_slo[metric])
+
+
+def test_the_dashboard_shows_the_five_levels_with_their_targets() -> None:
+    dashboard = json.loads((ROOT / "grafana-dashboard.json").read_text(encoding="utf-8"))
+    assert dashboard["uid"] == "schemaline-slo"
+    assert isinstance(dashboard["schemaVersion"], int)
+    panels = dashboard["panels"]
+    assert len({panel["id"] for panel in panels}) == len(panels)
+    exported = exported_series()
+    shown: set[str] = set()
+    for panel in panels:
+        assert {"h", "w", "x", "y"} <= set(panel["gridPos"])
+        assert panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
+        for target in panel["targets"]:
+            assert target["refId"]
+            for series in SERIES.findall(target["expr"]):
+                assert series in exported, f"panel {panel['title']!r} queries {series}"
+        shown.update(name for name in SEED_METRICS if panel["title"].startswith(name))
+        steps = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
+        assert steps[0]["value"] is None, "Grafana's base step has no value"
+    assert shown == set(SEED_METRICS)
+    thresholds = {
+        name: panel["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"]
+        for panel in panels
+        for name in SEED_METRICS
+        if panel["title"].startswith(name)
+    }
+    assert thresholds == {
+        "pipeline.validation_success_rate": 99,
+        "pipeline.drift_events": 1,
+        "pipeline.runtime_validation_latency_ms": 500,
+        "schema.resolver_latency_ms": 200,
+        "pipeline.failure_rate": 1,
+    }
