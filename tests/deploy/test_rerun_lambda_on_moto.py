@@ -24,6 +24,7 @@ from schemaline.contracts import (
 )
 from schemaline.contracts.codec import EventDecodeError, encode
 from schemaline.deploy.rerun_lambda import handler
+from schemaline.pipelines.rerun import UnknownJobError
 from schemaline.pipelines.seed import jobs_dir
 from schemaline.runtime.bus import OutgoingMessage
 from schemaline.runtime.bus.eventbridge_wire import to_entry
@@ -160,5 +161,16 @@ def test_a_request_glue_cannot_start_raises(
     event = delivered(new_envelope(REQUEST, source="schemaline.lineage_writer"))
     monkeypatch.setenv("SCHEMALINE_GLUE_JOB_PREFIX", "missing-")  # no such job on Glue
     with pytest.raises(Exception, match="EntityNotFound"):
+        handler(event, None)
+    assert _runs(gdp_job) == []
+
+
+def test_a_request_for_a_pipeline_with_no_glue_job_raises(
+    launcher_env: dict[str, str], gdp_job: Any, delivered: Any
+) -> None:
+    """The extractor is a Lambda, not a Glue job: lineage refuses such re-runs, the launcher too."""
+    request = REQUEST.model_copy(update={"pipeline_id": PipelineId("finance_invoice_extractor")})
+    event = delivered(new_envelope(request, source="schemaline.lineage_writer"))
+    with pytest.raises(UnknownJobError):
         handler(event, None)
     assert _runs(gdp_job) == []
