@@ -124,12 +124,13 @@ def _statements(resources: dict[str, Any], role: str) -> list[dict[str, Any]]:
     ]
 
 
-def _allowed(statements: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
-    def actions(statement: dict[str, Any]) -> list[str]:
-        value = statement["Action"]
-        return value if isinstance(value, list) else [value]
+def _actions(statement: dict[str, Any]) -> list[str]:
+    value = statement["Action"]
+    return value if isinstance(value, list) else [value]
 
-    return [s for s in statements if s["Effect"] == "Allow" and action in actions(s)]
+
+def _allowed(statements: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
+    return [s for s in statements if s["Effect"] == "Allow" and action in _actions(s)]
 
 
 def _resources(statement: dict[str, Any]) -> list[str]:
@@ -294,7 +295,7 @@ def test_template_loads() -> None:
     assert load()["Resources"]
 
 
-@pytest.mark.parametrize("logical", ["OpsAlertsRule", "ChainRule"])
+@pytest.mark.parametrize("logical", ["OpsAlertsRule", "ChainRule", "RerunLauncherRule"])
 def test_rules_moto_leaves_out_are_valid_put_rule_and_put_targets_requests(logical: str) -> None:
     rule = _aws()[logical]["Properties"]
     put_rule = {k: v for k, v in rule.items() if k != "Targets"} | {
@@ -314,3 +315,32 @@ def test_the_console_s_role_grants_nothing_and_its_execution_role_reads_only_its
     (secrets,) = _statements(resources, "ConsoleExecutionRole")
     assert secrets["Action"] == "secretsmanager:GetSecretValue"
     assert _resources(secrets)[0].endswith(f":secret:{resolved.parameters['ServiceSecretsPrefix']}/console/*")
+
+
+def test_the_rerun_launcher_starts_only_the_stage_jobs_and_never_loses_a_request() -> None:
+    """RunRerunRequested → the function (invoked by its rule only) → glue:StartJobRun of a stage job;
+    what it cannot start, and what EventBridge cannot deliver, lands in its DLQ."""
+    resources, resolver = _aws(), resolve()
+    jobs = {resources[j]["Properties"]["Name"] for j in ("RawJob", "GdpJob", "KpiJob")}
+    statements = _statements(resources, "RerunLauncherRole")
+    (start,) = _allowed(statements, "glue:StartJobRun")
+    assert {r.rsplit(":job/", 1)[1] for r in _resources(start)} == jobs
+    dlq = resolver.get_att("RerunLauncherDLQ", "Arn")
+    (send,) = _allowed(statements, "sqs:SendMessage")
+    assert _resources(send) == [dlq]
+    actions = {a for s in statements for a in _actions(s)}
+    assert actions == {"glue:StartJobRun", "sqs:SendMessage", "logs:CreateLogStream", "logs:PutLogEvents"}
+    function = resources["RerunLauncherFunction"]["Properties"]
+    assert function["Handler"] == "schemaline.deploy.rerun_lambda.handler"
+    assert function["Layers"] == [resolver.ref("ValidationLayer")]
+    assert function["DeadLetterConfig"] == {"TargetArn": dlq}
+    assert _validate("lambda", "CreateFunction", function) == ""
+    rule = resources["RerunLauncherRule"]["Properties"]
+    assert rule["EventPattern"] == {"detail-type": ["RunRerunRequested"]}
+    (target,) = rule["Targets"]
+    assert target["Arn"] == resolver.get_att("RerunLauncherFunction", "Arn")
+    assert target["DeadLetterConfig"] == {"Arn": dlq}
+    permission = resources["RerunLauncherPermission"]["Properties"]
+    assert permission["Principal"] == "events.amazonaws.com"
+    assert permission["SourceArn"] == resolver.get_att("RerunLauncherRule", "Arn")
+    assert _validate("lambda", "AddPermission", permission | {"StatementId": "events"}) == ""

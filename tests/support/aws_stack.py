@@ -92,6 +92,9 @@ def upload_artifacts(endpoint: str, bucket: str) -> None:
     s3.put_object(
         Bucket=bucket, Key="lambda/schemaline-validation-layer.zip", Body=_zip("python/README", "test layer")
     )
+    s3.put_object(
+        Bucket=bucket, Key="lambda/schemaline-rerun-launcher.zip", Body=_zip("README", "handler in layer")
+    )
 
 
 @pytest.fixture(scope="session")

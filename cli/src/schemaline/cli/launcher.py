@@ -1,5 +1,6 @@
 """The embedded stack's job launcher: the Glue job a `RunRerunRequested` asks for, run in this process
-on the stack's parts (on AWS a launcher would start the Glue job run with the same arguments)."""
+on the stack's parts (on AWS the re-run launcher Lambda, `schemaline.deploy.rerun_lambda`, starts
+the Glue job run with the same arguments)."""
 
 from __future__ import annotations
 

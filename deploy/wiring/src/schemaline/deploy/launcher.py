@@ -2,8 +2,9 @@
 
 The request carries only what differs from the job's definition (its `DefaultArguments` give the
 output path, the input schema and the wiring): the input, the version, the run id and `--rerun-of`.
-Consuming the event (a queue, a rule and a role for it) is not deployed yet: `launch` is the step a
-consumer makes, with an aiobotocore Glue client.
+The stack deploys its consumer: `RerunLauncherRule` invokes `RerunLauncherFunction`, whose handler
+(`schemaline.deploy.rerun_lambda`) decodes the event and calls `launch` with an aiobotocore Glue
+client (docs/deploy.md).
 """
 
 from __future__ import annotations
