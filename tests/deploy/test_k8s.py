@@ -631,7 +631,7 @@ def test_consumers_are_probed_by_their_heartbeat(overlay: str, monkeypatch: pyte
     found = deployments(overlay)
     assert not [n for n, d in found.items() if d["metadata"].get("annotations", {}).get(EXEMPTION)]
     consumers = {n for n, d in found.items() if service_of(module_of(d)) in HEARTBEAT_SERVICES}
-    assert consumers == {"validator", "drift-detector", "governance", "lineage-writer"}
+    assert consumers == {"validator", "drift-detector", "governance", "lineage-writer", "alerts"}
     for name in sorted(consumers):
         cls = settings_class(module_of(found[name]))
         with monkeypatch.context() as env:
