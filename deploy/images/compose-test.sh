@@ -42,6 +42,7 @@ DRIFT_REGISTRY_TOKEN=$(random)
 PUBLISHER_REGISTRY_TOKEN=$PUBLISHER_TOKEN
 GOVERNANCE_APPROVER_TOKEN=$APPROVER_TOKEN
 CONSOLE_SESSION_SECRET=$(random)$(random)
+ALERTS_WEBHOOK_URL=
 AWS_ACCESS_KEY_ID=moto
 AWS_SECRET_ACCESS_KEY=moto-accepts-anything
 POSTGRES_HOST_PORT=$pg_port
@@ -110,12 +111,12 @@ completed() {
 start=$SECONDS
 infrastructure=(postgres moto prometheus)
 [[ $PROFILE == rabbitmq ]] && infrastructure+=(rabbitmq)
-jobs=(init migrate-registry migrate-validator migrate-drift migrate-lineage migrate-governance)
+jobs=(init init-alerts-topic migrate-registry migrate-validator migrate-drift migrate-lineage migrate-governance migrate-alerts)
 if [[ $PROFILE == rabbitmq ]]; then
-  registry=registry consumers=(validator drift_detector lineage_writer governance) console=console
+  registry=registry consumers=(validator drift_detector lineage_writer governance alerts) console=console
 else
   registry=registry-eventbridge
-  consumers=(validator-eventbridge drift-detector-eventbridge lineage-writer-eventbridge governance-eventbridge)
+  consumers=(validator-eventbridge drift-detector-eventbridge lineage-writer-eventbridge governance-eventbridge alerts-eventbridge)
   console=console-eventbridge
 fi
 up() { compose up --detach --no-deps "$@" >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; return 1; }; }
@@ -139,7 +140,7 @@ SCHEMALINE_CT_PROJECT=$project SCHEMALINE_CT_PROFILE=$PROFILE \
 
 # Every service exported its spans over OTLP to the collector's address (its stand-in logs who did).
 deadline=$((SECONDS + 30))
-for service in registry validator drift_detector lineage_writer governance console; do
+for service in registry validator drift_detector lineage_writer governance alerts console; do
   until podman logs "$(container otel-collector)" 2>/dev/null | grep -q "^exported $service "; do
     ((SECONDS < deadline)) || { echo "no spans from $service reached otel-collector:4318" >&2; exit 1; }
     sleep 1

@@ -5,3 +5,4 @@ CREATE DATABASE schemaline_validator;
 CREATE DATABASE schemaline_drift;
 CREATE DATABASE schemaline_lineage;
 CREATE DATABASE schemaline_governance;
+CREATE DATABASE schemaline_alerts;

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from schemaline.alerts.settings import AlertsSettings
 from schemaline.alerts.tables import deliveries
 from schemaline.contracts import (
     DriftResolved,
@@ -182,3 +183,13 @@ async def test_a_failed_delivery_is_retried_and_never_lost(
     assert rows["webhook"].attempts == 3
     assert rows["sns"].attempts == 1
     assert len(topic.messages()) == 1
+
+
+def test_an_empty_webhook_url_means_no_webhook(monkeypatch: pytest.MonkeyPatch) -> None:
+    # compose passes ${ALERTS_WEBHOOK_URL:-}: left empty in .env, no webhook channel is opened.
+    monkeypatch.setenv("SCHEMALINE_ALERTS_WEBHOOK__URL", "")
+    assert AlertsSettings().webhook.url is None
+    monkeypatch.setenv("SCHEMALINE_ALERTS_WEBHOOK__URL", "https://hooks.example/T1")
+    url = AlertsSettings().webhook.url
+    assert url is not None
+    assert url.get_secret_value() == "https://hooks.example/T1"

@@ -37,8 +37,8 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 ENV_EXAMPLE = ROOT / ".env.example"
 PACKAGES = sorted(p.name for p in (ROOT / "services").iterdir() if (p / "pyproject.toml").is_file())
 # A service in the image with no compose, EKS or ECS definition yet: the deploy checks below hold for
-# the services that are deployed. The alerts service's definitions are to come (issue 15).
-NOT_DEPLOYED: set[str] = {"alerts"}
+# the services that are deployed (all of them now).
+NOT_DEPLOYED: set[str] = set()
 SERVICES = [service for service in PACKAGES if service not in NOT_DEPLOYED]
 
 # Modules that are not services but run in a container, and the settings class they read.
@@ -50,7 +50,7 @@ SECRET_NAME = re.compile(r"PASSWORD|_PASS$|SECRET|TOKEN", re.IGNORECASE)
 EXEMPTION = "schemaline.io/probe-exemption"
 # Services whose process serves with a heartbeat (serve_until_signalled(service, settings.health)):
 # their liveness signal is the heartbeat file, read by `python -m schemaline.runtime.health`.
-HEARTBEAT_SERVICES = {"validator", "drift_detector", "governance", "lineage_writer"}
+HEARTBEAT_SERVICES = {"validator", "drift_detector", "governance", "lineage_writer", "alerts"}
 HEALTH_MODULE = health.__name__
 # What a served HTTP app needs from the Secret: an API its token table (AUTH__TOKENS; empty, it refuses
 # everyone); the console, which forwards each operator's own token, the key that signs its sessions

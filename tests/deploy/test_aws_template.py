@@ -23,7 +23,14 @@ with warnings.catch_warnings():  # parliament imports pkg_resources, deprecated 
     import parliament
 
 ABOVE_INFO = {"LOW", "MEDIUM", "HIGH", "CRITICAL"}
-SERVICE_ROLES = ["RegistryRole", "ValidatorRole", "DriftDetectorRole", "LineageWriterRole", "GovernanceRole"]
+SERVICE_ROLES = [
+    "RegistryRole",
+    "ValidatorRole",
+    "DriftDetectorRole",
+    "LineageWriterRole",
+    "GovernanceRole",
+    "AlertsRole",
+]
 STAGE_ROLES = ["ExtractorRole", "RawJobRole", "GdpJobRole", "KpiJobRole"]
 
 
@@ -183,6 +190,19 @@ def test_each_service_consumes_only_its_own_queue(resolved: Resolver) -> None:
         assert len(queue_arns) == len(SERVICE_ROLES)
 
 
+def test_only_the_alerts_role_publishes_and_only_to_the_ops_alerts_topic(resolved: Resolver) -> None:
+    """The alerts service is the topic's one publisher (no rule forwards raw events to it)."""
+    resources = resolved.resources()
+    roles = [name for name, r in resources.items() if r["Type"] == "AWS::IAM::Role"]
+    publishers = {role: _allowed(_statements(resources, role), "sns:Publish") for role in roles}
+    assert [role for role, allowed in publishers.items() if allowed] == ["AlertsRole"]
+    (publish,) = publishers["AlertsRole"]
+    assert _resources(publish) == [resolved.ref("OpsAlertsTopic")]
+    assert [r for r in resources.values() if r["Type"] == "AWS::SNS::TopicPolicy"] == []
+    topic = resources["OpsAlertsTopic"]["Properties"]["TopicName"]
+    assert topic == f"{resolved.parameters['QueuePrefix']}-ops-alerts"  # the name the deployments use
+
+
 def test_the_quarantine_bucket_is_encrypted_and_expires_and_the_warehouse_is_encrypted(
     resolved: Resolver,
 ) -> None:
@@ -295,7 +315,7 @@ def test_template_loads() -> None:
     assert load()["Resources"]
 
 
-@pytest.mark.parametrize("logical", ["OpsAlertsRule", "ChainRule", "RerunLauncherRule"])
+@pytest.mark.parametrize("logical", ["ChainRule", "RerunLauncherRule"])
 def test_rules_moto_leaves_out_are_valid_put_rule_and_put_targets_requests(logical: str) -> None:
     rule = _aws()[logical]["Properties"]
     put_rule = {k: v for k, v in rule.items() if k != "Targets"} | {

@@ -38,8 +38,13 @@ COMPOSE = load_compose()
 CONTAINERS: dict[str, dict[str, Any]] = COMPOSE["services"]
 SCHEMALINE = {name: c for name, c in CONTAINERS.items() if command_module(c.get("command"))}
 INFRA = {"rabbitmq", "postgres", "moto", "otel-collector", "jaeger", "prometheus"}
-# One-shot jobs run to completion (restart: no); the rest of our containers are the services.
-JOBS = {name for name, c in SCHEMALINE.items() if c.get("restart") == "no"}
+# One-shot jobs of the image run to completion (restart: no; one runs `python -c`, creating the alerts'
+# SNS topic); the rest of our containers are the services.
+JOBS = {
+    name
+    for name, c in CONTAINERS.items()
+    if c.get("image") == "schemaline:local" and c.get("restart") == "no"
+}
 RUNNING = {name: c for name, c in SCHEMALINE.items() if name not in JOBS}
 BUSES = {"rabbitmq": "rabbitmq", "eventbridge": "eventbridge"}  # profile → BUS__TRANSPORT
 MOTO = "http://moto:5000"
@@ -195,8 +200,8 @@ def test_images_are_pinned() -> None:
 
 
 def test_restart_policies() -> None:
-    migrated = ("registry", "validator", "drift", "lineage", "governance")
-    assert {"init"} | {f"migrate-{s}" for s in migrated} == JOBS
+    migrated = ("registry", "validator", "drift", "lineage", "governance", "alerts")
+    assert {"init", "init-alerts-topic"} | {f"migrate-{s}" for s in migrated} == JOBS
     for name, container in CONTAINERS.items():
         expected = "no" if name in JOBS else "unless-stopped"
         assert container.get("restart") == expected, name
@@ -264,6 +269,21 @@ def test_services_wait_for_what_they_use() -> None:
             assert "init" in waits, f"{name} uses S3 before the bucket exists"
         if "http://registry:" in values:
             assert any(service_of(module_of(n)) == "registry" for n in waits & set(RUNNING)), name
+
+
+def test_alerts_publish_to_the_topic_a_job_creates_before_they_start() -> None:
+    """An SNS publish to a topic that does not exist fails (and is retried) forever."""
+    job = " ".join(CONTAINERS["init-alerts-topic"]["command"])
+    for name in RUNNING:
+        if service_of(module_of(name)) != "alerts":
+            continue
+        env = CONTAINERS[name]["environment"]
+        topic = env["SCHEMALINE_ALERTS_SNS__TOPIC_ARN"].rsplit(":", 1)[1]
+        assert f"create_topic(Name='{topic}')" in job, name
+        assert env["SCHEMALINE_ALERTS_SNS__ENDPOINT_URL"] in job, name
+        assert CONTAINERS[name]["depends_on"]["init-alerts-topic"]["condition"] == (
+            "service_completed_successfully"
+        ), name
 
 
 def test_healthchecks_probe_the_configured_ports() -> None:

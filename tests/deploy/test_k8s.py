@@ -495,12 +495,14 @@ def _pods(overlay: str) -> dict[str, netpol.Pod]:
 OPERATOR_LABEL = "schemaline.io/operator"  # on namespaces whose pods may use the operator APIs
 DNS = netpol.Pod({"k8s-app": "kube-dns"}, {"kubernetes.io/metadata.name": "kube-system"})
 COLLECTOR = netpol.Pod({"app": "otel-collector"}, {"kubernetes.io/metadata.name": "observability"})
-SERVICES_K8S = ["registry", "validator", "drift-detector", "lineage-writer", "governance"]
-WITH_DB = ["registry", "drift-detector", "lineage-writer", "governance", "schemaline-migrate"]
+SERVICES_K8S = ["registry", "validator", "drift-detector", "lineage-writer", "governance", "alerts"]
+WITH_DB = ["registry", "drift-detector", "lineage-writer", "governance", "alerts", "schemaline-migrate"]
 
 # (client, server, port) that must connect, and that must not, per overlay; servers are workloads,
 # or addresses for what is outside the cluster.
 Edge = tuple[str, str | netpol.Address, int]
+# The alerts' service-level watch reads the lineage API.
+ALERTS_TO_LINEAGE: Edge = ("alerts", "lineage-writer", 8087)
 CONSOLE_TO_APIS: list[Edge] = [
     ("console", "registry", 8081),
     ("console", "drift-detector", 8085),
@@ -523,6 +525,8 @@ MUST: dict[str, list[Edge]] = {
         ("kpi-aggregation", "registry", 8081),
         ("kpi-aggregation", "rabbitmq", 5672),
         ("kpi-aggregation", "moto", 5000),
+        ALERTS_TO_LINEAGE,
+        ("alerts", netpol.Address("34.1.2.3"), 443),  # its webhook
         *CONSOLE_TO_APIS,
     ],
     "aws": [
@@ -530,6 +534,7 @@ MUST: dict[str, list[Edge]] = {
         *((s, netpol.Address("10.0.12.34"), 5432) for s in WITH_DB),  # RDS in the VPC
         ("validator", "registry", 8081),
         ("drift-detector", "registry", 8081),
+        ALERTS_TO_LINEAGE,
         *CONSOLE_TO_APIS,
     ],
 }
@@ -541,6 +546,8 @@ INSIDE_TO_OPERATOR_APIS: list[Edge] = [
     ("validator", "governance", 8086),
     ("drift-detector", "governance", 8086),
     ("lineage-writer", "governance", 8086),
+    ("alerts", "drift-detector", 8085),
+    ("alerts", "governance", 8086),
 ]
 MUST_NOT: dict[str, list[Edge]] = {
     "local": [
@@ -554,12 +561,15 @@ MUST_NOT: dict[str, list[Edge]] = {
         ("console", "postgres", 5432),
         ("console", "rabbitmq", 5672),
         ("console", "moto", 5000),
+        ("alerts", "registry", 8081),
+        ("alerts", "moto", 5000),
         *INSIDE_TO_OPERATOR_APIS,
         *CONSOLE_MUST_NOT,
     ],
     "aws": [
         ("validator", netpol.Address("10.0.12.34"), 5432),
         ("governance", "registry", 8081),
+        ("alerts", "registry", 8081),
         ("validator", netpol.Address("52.94.0.10"), 80),
         ("schemaline-migrate", netpol.Address("52.94.0.10"), 443),
         ("console", netpol.Address("52.94.0.10"), 443),
@@ -631,7 +641,7 @@ def test_consumers_are_probed_by_their_heartbeat(overlay: str, monkeypatch: pyte
     found = deployments(overlay)
     assert not [n for n, d in found.items() if d["metadata"].get("annotations", {}).get(EXEMPTION)]
     consumers = {n for n, d in found.items() if service_of(module_of(d)) in HEARTBEAT_SERVICES}
-    assert consumers == {"validator", "drift-detector", "governance", "lineage-writer"}
+    assert consumers == {"validator", "drift-detector", "governance", "lineage-writer", "alerts"}
     for name in sorted(consumers):
         cls = settings_class(module_of(found[name]))
         with monkeypatch.context() as env:

@@ -21,6 +21,7 @@ DATABASES = {
     "drift_detector": "schemaline_drift",
     "lineage_writer": "schemaline_lineage",
     "governance": "schemaline_governance",
+    "alerts": "schemaline_alerts",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from schemaline.contracts import PipeCode
@@ -22,6 +22,12 @@ class WebhookSettings(BaseModel):
         default=None, description="Slack-compatible incoming webhook (JSON `text`); unset: none (secret)"
     )
     timeout_s: float = Field(default=5.0, gt=0, description="HTTP timeout of one POST")
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """An empty URL (a deployment's unfilled placeholder) means no webhook, not one to fail on."""
+        return None if value == "" else value
 
 
 class DeliverySettings(BaseModel):
