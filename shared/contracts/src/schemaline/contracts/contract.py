@@ -116,7 +116,7 @@ class SchemaContract(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _legacy_form(cls, data: Any) -> Any:
-        """Contracts written before decision 44 held the timing in `integration_mode` and the scope
+        """Contracts written before decision 42 held the timing in `integration_mode` and the scope
         in `validation_timing`; they read as the same binding, validated in process."""
         if isinstance(data, dict) and data.get("integration_mode") in _TIMINGS:
             data = dict(data)
