@@ -38,10 +38,10 @@ from pydantic_settings import SettingsConfigDict
 from schemaline.pipelines.deps import StageDeps
 from schemaline.runtime.bus import EventBridgeTransport, EventBus, build_bus
 from schemaline.runtime.emf import EmfReader
-from schemaline.runtime.objectstore import S3ObjectStore, open_object_store
+from schemaline.runtime.objectstore import ObjectStore, S3ObjectStore, open_object_store
 from schemaline.runtime.settings import ServiceSettings
 from schemaline.sdk.metrics import PipelineMetrics
-from schemaline.sdk.registry_settings import RegistryClientSettings, connect_registry
+from schemaline.sdk.registry_settings import RegistryClients, RegistryClientSettings, connect_registry
 
 OPTIONS = {
     "registry_url": ("--registry-url", "SCHEMALINE_REGISTRY_URL"),
@@ -120,19 +120,28 @@ async def open_deps(wiring: PipelineWiring) -> AsyncIterator[StageDeps]:
         connect_registry(
             RegistryClientSettings(url=wiring.registry_url, token=token), meter_provider=provider
         ) as registry,
+        _stage_deps(objects, bus, registry, metrics) as deps,
     ):
-        try:
-            await bus.connect()
-            yield StageDeps(
-                objects=objects,
-                publisher=bus,
-                schemas=registry.resolver,
-                contracts=registry.contracts,
-                metrics=metrics,
-            )
-        finally:
-            metrics.flush()
-            await bus.close()
+        yield deps
+
+
+@contextlib.asynccontextmanager
+async def _stage_deps(
+    objects: ObjectStore, bus: EventBus, registry: RegistryClients, metrics: PipelineMetrics
+) -> AsyncIterator[StageDeps]:
+    """A stage's parts once the bus is connected; the metrics flushed and the bus closed after."""
+    try:
+        await bus.connect()
+        yield StageDeps(
+            objects=objects,
+            publisher=bus,
+            schemas=registry.resolver,
+            contracts=registry.contracts,
+            metrics=metrics,
+        )
+    finally:
+        metrics.flush()
+        await bus.close()
 
 
 def pipeline_deps() -> contextlib.AbstractAsyncContextManager[StageDeps]:
@@ -161,18 +170,10 @@ async def open_local_deps(settings: PipelineSettings) -> AsyncIterator[StageDeps
         connect_registry(settings.registry, meter_provider=provider) as registry,
     ):
         try:
-            await bus.connect()
-            yield StageDeps(
-                objects=objects,
-                publisher=bus,
-                schemas=registry.resolver,
-                contracts=registry.contracts,
-                metrics=metrics,
-            )
+            async with _stage_deps(objects, bus, registry, metrics) as deps:
+                yield deps
         finally:
-            metrics.flush()
             provider.shutdown()
-            await bus.close()
 
 
 def local_pipeline_deps() -> contextlib.AbstractAsyncContextManager[StageDeps]:
