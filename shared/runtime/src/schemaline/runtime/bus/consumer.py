@@ -222,9 +222,8 @@ class Consumer:
             await message.ack()
         except asyncio.CancelledError:
             raise
-        except (
-            Exception
-        ) as exc:  # a dead channel: the broker redelivers it, and the redelivery is a duplicate
+        except Exception as exc:
+            # A dead channel: the broker redelivers the message, and the redelivery is a duplicate.
             log.warning("ack failed, the broker will redeliver", reason=f"{type(exc).__name__}: {exc}")
 
     async def _dead_letter(self, message: InboundMessage, reason: str) -> None:
