@@ -1,13 +1,18 @@
 """The Prometheus alerting rules and the Grafana dashboard in deploy/observability: well-formed, one
-per seed target, and querying only series the services' `/metrics` really exports."""
+per seed target, and querying only series the services' `/metrics` really exports. The rules also pass
+Prometheus's own `promtool check rules` and their unit tests (`promtool test rules`): each alert fires
+when its target is missed and stays silent when it is met."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from opentelemetry.exporter.prometheus import PrometheusMetricReader
 from opentelemetry.sdk.metrics import MeterProvider
@@ -40,6 +45,17 @@ def exported_series() -> set[str]:
     latency_histogram(provider).record(1.0, {"schema.cache": "hit"})
     text = generate_latest(registry).decode()
     return {sample.name for family in text_string_to_metric_families(text) for sample in family.samples}
+
+
+def promtool(*args: str) -> str:
+    """Run Prometheus's promtool in deploy/observability; a test that cannot run it fails (CI installs
+    it: apt-get install prometheus). Returns what it printed; a non-zero exit fails the test."""
+    tool = shutil.which("promtool")
+    if tool is None:
+        pytest.fail("promtool is missing: apt-get install -y --no-install-recommends prometheus")
+    done = subprocess.run([tool, *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, f"promtool {' '.join(args)}:\n{done.stdout}{done.stderr}"
+    return done.stdout
 
 
 def _rules() -> list[dict[str, Any]]:
@@ -75,6 +91,22 @@ def test_alerting_rules_follow_the_rule_format_and_cover_every_seed_target() -> 
     assert set(by_slo) == set(SEED_METRICS)
     for metric, threshold in TARGETS.items():
         assert by_slo[metric].rstrip().endswith(threshold), (metric, by_slo[metric])
+
+
+def test_promtool_accepts_the_alerting_rules() -> None:
+    out = promtool("check", "rules", "prometheus-rules.yaml")
+    assert f"SUCCESS: {len(_rules())} rules found" in out, out
+
+
+def test_each_alert_fires_when_its_target_is_missed_and_stays_silent_when_it_is_met() -> None:
+    document = yaml.safe_load((ROOT / "prometheus-rules.test.yaml").read_text(encoding="utf-8"))
+    cases = {test["name"]: test["alert_rule_test"] for test in document["tests"]}
+    alerts = {rule["alert"] for rule in _rules()}
+    fired = {case["alertname"] for case in cases["every target missed"] if case["exp_alerts"]}
+    silent = {case["alertname"] for case in cases["every target met"] if not case["exp_alerts"]}
+    assert fired == alerts, "every alert has a case where its target is missed"
+    assert silent == alerts, "every alert has a case where its target is met"
+    assert "SUCCESS" in promtool("test", "rules", "prometheus-rules.test.yaml")
 
 
 def test_the_dashboard_shows_the_five_levels_with_their_targets() -> None:
