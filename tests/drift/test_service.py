@@ -158,6 +158,7 @@ async def test_a_covering_version_reruns_the_quarantine_and_resolves_the_case(ha
     assert rerun.execution is not None
     assert (rerun.execution.records_in, rerun.execution.records_out) == (2, 2)
     assert rerun.execution.code_version
+    assert rerun.execution.resolve_ms is None, "submitting a re-run resolves no schema"
     data = await harness.objects.get_bytes(rerun.object_uri)
     assert [json.loads(line) for line in data.splitlines()] == drifted
     [case] = await cases(harness)

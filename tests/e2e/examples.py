@@ -55,6 +55,7 @@ async def _chains_back_to_the_landing_object(chain: ChainResult, lineage: Lineag
         assert execution["records_skipped"] == stage.skipped
         assert execution["code_version"]
         assert execution["duration_ms"] >= 0
+        assert 0 < execution["resolve_ms"] <= execution["duration_ms"], "the run's time in resolves"
         assert execution["ended_at"] >= execution["started_at"]
         if stage.input_uri:
             assert trace.inputs == [stage.input_uri]

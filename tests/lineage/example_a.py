@@ -67,7 +67,9 @@ def _at(envelope: Envelope[Any], when: datetime) -> Envelope[Any]:
     return envelope.model_copy(update={"time": when})
 
 
-def landed(stage: dict[str, Any], when: datetime, **extra: Any) -> Envelope[Any]:
+def landed(
+    stage: dict[str, Any], when: datetime, *, resolve_ms: float | None = None, **extra: Any
+) -> Envelope[Any]:
     detail = BatchLanded.model_validate(
         {
             "pipeline_id": stage["pipeline_id"],
@@ -84,6 +86,7 @@ def landed(stage: dict[str, Any], when: datetime, **extra: Any) -> Envelope[Any]
                 "records_in": 1000,
                 "records_out": 1000,
                 "code_version": "0.1.0",
+                "resolve_ms": resolve_ms,
             },
             **extra,
         }

@@ -11,7 +11,13 @@ import pytest
 from pydantic import SecretStr
 
 from schemaline.lineage_writer.handlers import Deps
-from schemaline.lineage_writer.queries import dataset_lineage, pipeline_runs, recent_runs, run_trace
+from schemaline.lineage_writer.queries import (
+    dataset_lineage,
+    pipeline_runs,
+    recent_runs,
+    run_trace,
+    slo_figures,
+)
 from schemaline.lineage_writer.settings import SERVICE, LineageSettings
 from schemaline.lineage_writer.spec import SPEC
 from schemaline.lineage_writer.store import LineageReader, RunWindow
@@ -171,6 +177,23 @@ class LineageContract:
         early = await pipeline_runs(harness.reader, "finance_raw_ingest", until=ex.T0 + timedelta(hours=1))
         assert [run.run_id for run in early] == ["jr-raw-0001"]
         assert await pipeline_runs(harness.reader, "no_such_pipeline") == []
+
+    async def test_slo_figures_take_the_stage_runs_resolve_times(self, harness: Harness) -> None:
+        """`execution.resolve_ms` of the stage runs in the window gives the resolver level its P95;
+        events that state none (a run with no resolve, the validator's PipelineFailed) do not count."""
+        resolves = [4.0, 2.5, 3.0, 60.0]
+        timed = [
+            ex.landed(stage, ex.T0 + timedelta(minutes=10 * n), resolve_ms=ms)
+            for n, (stage, ms) in enumerate(zip(ex.STAGES, resolves, strict=True))
+        ]
+        await harness.driver.publish_many(timed + ex.failed_run())
+        await harness.wait_events([stage["run_id"] for stage in ex.STAGES] + ["jr-raw-0002"], 6)
+        day = await slo_figures(harness.reader, ex.T0, ex.T0 + timedelta(days=1))
+        assert (day.resolver_ms_p95, day.resolves_timed) == (60.0, 4)
+        early = await slo_figures(harness.reader, ex.T0, ex.T0 + timedelta(minutes=15))
+        assert (early.resolver_ms_p95, early.resolves_timed) == (4.0, 2)
+        untimed = await slo_figures(harness.reader, ex.T0 + timedelta(hours=2), ex.T0 + timedelta(days=1))
+        assert (untimed.resolver_ms_p95, untimed.resolves_timed, untimed.runs) == (None, 0, 1)
 
     async def test_unknown_run_has_no_trace(self, harness: Harness) -> None:
         assert await run_trace(harness.reader, "jr-nothing") is None

@@ -38,6 +38,8 @@ async def test_a_declared_fqid_outside_the_contract_fails_before_any_data_is_rea
     assert isinstance(event.detail, PipelineFailed)
     assert event.detail.code is PipeCode.OUTSIDE_CONTRACT
     assert "outside its contract's schema_selector finance.gdp.invoice:v1.1" in event.detail.message
+    assert event.detail.execution is not None
+    assert event.detail.execution.resolve_ms is None, "it failed before resolving any schema"
 
 
 class FlakyRegistry:

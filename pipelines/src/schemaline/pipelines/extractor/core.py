@@ -112,7 +112,8 @@ async def _land(
             f"envelope at /envelope{first.pointer}: {first.message}",
             [error.model_copy(update={"pointer": f"/envelope{error.pointer}"}) for error in checked.errors],
         )
-    resolved = await resolve(deps.schemas.pin(), Selector.exact(checked.fqid))
+    with clock.resolving():
+        resolved = await resolve(deps.schemas.pin(), Selector.exact(checked.fqid))
     if binding.runs(Check.ON_INVOCATION):
         started = time.perf_counter()
         result = deps.engine.validate_records(records, resolved.schema, binding.policy)

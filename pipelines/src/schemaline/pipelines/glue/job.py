@@ -85,8 +85,9 @@ async def run_stage(args: JobArgs, deps: StageDeps, spec: StageSpec) -> StageRes
                 deps.contracts, args.pipeline_id, spec.layer, Component.GLUE, args.schema_fqid
             )
             pins = deps.schemas.pin()
-            resolved = await resolve(pins, args.schema_fqid)
-            reads = await resolve(pins, args.input_schema_fqid) if args.input_schema_fqid else resolved
+            with clock.resolving():
+                resolved = await resolve(pins, args.schema_fqid)
+                reads = await resolve(pins, args.input_schema_fqid) if args.input_schema_fqid else resolved
             if binding.runs(Check.BUILD_TIME):
                 build_time_check(deps, spec, resolved)
             target = output_object(

@@ -103,6 +103,10 @@ class SloOut(BaseModel):
     verdicts: dict[str, int] = Field(description="Verdict events by validation result")
     validation_ms_p95: float | None = Field(description="P95 of the validator's time per passed batch")
     validations_timed: int
+    resolver_ms_p95: float | None = Field(
+        description="P95 of a stage run's time in schema resolves (`execution.resolve_ms`)"
+    )
+    resolves_timed: int = Field(description="Stage run events that state `execution.resolve_ms`")
     runs: int = Field(description="Runs with an event in the window")
     failed_runs: int = Field(description="Of those, runs whose status is failed")
 

@@ -224,6 +224,8 @@ class SloFigures:
     verdicts: dict[str, int]  # verdict events by validation result
     validation_ms_p95: float | None  # the validator's time per passed batch, nearest-rank P95
     validations_timed: int
+    resolver_ms_p95: float | None  # a stage run's time in schema resolves, nearest-rank P95
+    resolves_timed: int  # stage run events that state that time
     runs: int  # runs with an event in the window
     failed_runs: int
 
@@ -246,10 +248,13 @@ async def slo_figures(reader: LineageReader, since: datetime, until: datetime) -
     for _, result in await reader.verdicts_between(since, until):
         counts[result] = counts.get(result, 0) + 1
     times = await reader.validation_times_between(since, until)
+    resolves = await reader.resolve_times_between(since, until)
     window = RunWindow(since=since, until=until)
     runs = await recent_runs(reader, window, limit=1)
     failed = await recent_runs(reader, window, status="failed", limit=1)
-    return SloFigures(since, until, counts, p95(times), len(times), runs.total, failed.total)
+    return SloFigures(
+        since, until, counts, p95(times), len(times), p95(resolves), len(resolves), runs.total, failed.total
+    )
 
 
 @dataclass

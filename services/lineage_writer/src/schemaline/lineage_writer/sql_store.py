@@ -14,7 +14,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemaline.lineage_writer.rows import DatasetLink, EventRows, LineageRow
-from schemaline.lineage_writer.store import VERDICTS, RunWindow
+from schemaline.lineage_writer.store import RUN_FACTS, VERDICTS, RunWindow, resolve_ms
 from schemaline.lineage_writer.tables import (
     DATASET_COLUMNS,
     EVENT_COLUMNS,
@@ -232,6 +232,14 @@ class SqlLineageReader:
             events.detail_type == "SchemaValidated", events.occurred_at >= since, events.occurred_at < until
         )
         return [float(json.loads(r.detail)["validation_ms"]) for r in await self._rows(query)]
+
+    async def resolve_times_between(self, since: datetime, until: datetime) -> list[float]:
+        events = lineage_events.c
+        query = select(events.detail).where(
+            events.detail_type.in_(RUN_FACTS), events.occurred_at >= since, events.occurred_at < until
+        )
+        times = (resolve_ms(json.loads(r.detail)) for r in await self._rows(query))
+        return [value for value in times if value is not None]
 
     async def runs_writing(self, uri_prefix: str) -> list[str]:
         query = (

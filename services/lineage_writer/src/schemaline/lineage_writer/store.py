@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from schemaline.lineage_writer.rows import DatasetLink, EventRows, LineageRow
 
@@ -38,6 +38,9 @@ class LineageReader(Protocol):
     async def validation_times_between(self, since: datetime, until: datetime) -> list[float]:
         """`validation_ms` of every `SchemaValidated` in [since, until) (the validator's timing)."""
 
+    async def resolve_times_between(self, since: datetime, until: datetime) -> list[float]:
+        """`execution.resolve_ms` of every stage run event in [since, until) that states one."""
+
     async def runs_writing(self, uri_prefix: str) -> list[str]:
         """Runs with an output under `uri_prefix`."""
 
@@ -65,6 +68,14 @@ class RunWindow:
 
 
 VERDICTS = ("SchemaValidated", "SchemaDriftDetected", "PipelineFailed")
+RUN_FACTS = ("BatchLanded", "PipelineFailed")  # the events a stage states its `execution` in
+
+
+def resolve_ms(detail: Mapping[str, Any]) -> float | None:
+    """The run's time in schema resolves from a `RUN_FACTS` event's detail, when it states one."""
+    execution = detail.get("execution") or {}
+    value = execution.get("resolve_ms")
+    return None if value is None else float(value)
 
 
 class InMemoryLineageStore:
@@ -128,6 +139,14 @@ class InMemoryLineageStore:
             for row in _ordered(self.rows.values())
             if row.detail_type == "SchemaValidated" and since <= row.occurred_at < until
         ]
+
+    async def resolve_times_between(self, since: datetime, until: datetime) -> list[float]:
+        times = (
+            resolve_ms(row.detail_json())
+            for row in _ordered(self.rows.values())
+            if row.detail_type in RUN_FACTS and since <= row.occurred_at < until
+        )
+        return [value for value in times if value is not None]
 
     async def runs_writing(self, uri_prefix: str) -> list[str]:
         return sorted(

@@ -85,7 +85,7 @@ _INPUTS = Field(
 
 
 class RunExecution(_Part):
-    """How a stage run went: when, how long, how many records, which code."""
+    """How a stage run went: when, how long, how many records, which code, how long it resolved schemas."""
 
     started_at: datetime = Field(description="When the run started (UTC)")
     ended_at: datetime = Field(description="When the run ended (UTC)")
@@ -105,6 +105,11 @@ class RunExecution(_Part):
     code_version: str = Field(
         description="Version of the code that ran: the image tag, else the pipelines wheel's version",
         examples=["0.1.0"],
+    )
+    resolve_ms: float | None = Field(
+        default=None,
+        ge=0,
+        description="Time the run spent in schema resolves, in milliseconds (None: it made none)",
     )
 
 

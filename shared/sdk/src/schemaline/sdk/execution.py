@@ -7,6 +7,8 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -29,11 +31,21 @@ def code_version(distribution: str = "schemaline-pipelines") -> str:
 
 @dataclass(frozen=True, slots=True)
 class RunClock:
-    """Started with the run; `finish` says how it went."""
+    """Started with the run; `resolving` times its schema resolves; `finish` says how it went."""
 
     distribution: str = "schemaline-pipelines"
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     _started: float = field(default_factory=time.perf_counter)
+    _resolves: list[float] = field(default_factory=list)
+
+    @contextmanager
+    def resolving(self) -> Iterator[None]:
+        """Adds the time the block takes (a resolve, answered or not) to the run's `resolve_ms`."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._resolves.append((time.perf_counter() - started) * 1000.0)
 
     def finish(
         self, *, records_in: int = 0, records_out: int = 0, quarantined: int = 0, skipped: int = 0
@@ -48,4 +60,5 @@ class RunClock:
             records_quarantined=quarantined,
             records_skipped=skipped,
             code_version=code_version(self.distribution),
+            resolve_ms=round(sum(self._resolves), 3) if self._resolves else None,
         )
