@@ -18,7 +18,7 @@ from schemaline.runtime.bus.eventbridge_provision import (
 )
 from schemaline.runtime.bus.eventbridge_publish import ResendPolicy, put_events
 from schemaline.runtime.bus.eventbridge_wire import from_sqs_body, to_entry
-from schemaline.runtime.bus.transport import DeadLetter, InboundMessage, OutgoingMessage
+from schemaline.runtime.bus.transport import DeadLetter, HeldLetterBase, InboundMessage, OutgoingMessage
 
 REASON_ATTRIBUTE = "schemaline-dlq-reason"
 ROUTING_KEY_ATTRIBUTE = "schemaline-routing-key"
@@ -72,30 +72,16 @@ class _Delivery:
         self._held.pop(self.receipt, None)
 
 
-class _HeldLetter:
+class _HeldLetter(HeldLetterBase):
     """A dead letter received from the DLQ: invisible to others until deleted or made visible."""
 
-    __slots__ = ("_queue_url", "_receipt", "_sqs", "letter", "settled")
-    redelivered = True
+    __slots__ = ("_queue_url", "_receipt", "_sqs")
 
     def __init__(self, sqs: Any, queue_url: str, letter: DeadLetter, receipt: str) -> None:
+        super().__init__(letter)
         self._sqs = sqs
         self._queue_url = queue_url
         self._receipt = receipt
-        self.letter = letter
-        self.settled = False
-
-    @property
-    def body(self) -> bytes:
-        return self.letter.body
-
-    @property
-    def routing_key(self) -> str:
-        return self.letter.routing_key
-
-    @property
-    def message_id(self) -> str | None:
-        return self.letter.message_id
 
     async def ack(self) -> None:
         self._settle()
@@ -106,11 +92,6 @@ class _HeldLetter:
         await self._sqs.change_message_visibility(
             QueueUrl=self._queue_url, ReceiptHandle=self._receipt, VisibilityTimeout=0
         )
-
-    def _settle(self) -> None:
-        if self.settled:
-            raise RuntimeError("dead letter already settled")
-        self.settled = True
 
 
 def _event_id(body: bytes) -> str | None:

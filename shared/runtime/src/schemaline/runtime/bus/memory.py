@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemaline.contracts import Envelope, decode
-from schemaline.runtime.bus.transport import DeadLetter, InboundMessage, OutgoingMessage
+from schemaline.runtime.bus.transport import DeadLetter, HeldLetterBase, InboundMessage, OutgoingMessage
 
 
 @dataclass(slots=True)
@@ -37,24 +37,12 @@ class _Message:
             self.owner.in_flight.pop(id(self), None)
 
 
-@dataclass(slots=True)
-class _HeldLetter:
-    letter: DeadLetter
-    dlq: list[DeadLetter] = field(repr=False)
-    settled: bool = False
-    redelivered = True
+class _HeldLetter(HeldLetterBase):
+    __slots__ = ("dlq",)
 
-    @property
-    def body(self) -> bytes:
-        return self.letter.body
-
-    @property
-    def routing_key(self) -> str:
-        return self.letter.routing_key
-
-    @property
-    def message_id(self) -> str | None:
-        return self.letter.message_id
+    def __init__(self, letter: DeadLetter, dlq: list[DeadLetter]) -> None:
+        super().__init__(letter)
+        self.dlq = dlq
 
     async def ack(self) -> None:
         self._settle()
@@ -62,11 +50,6 @@ class _HeldLetter:
     async def requeue(self) -> None:
         self._settle()
         self.dlq.insert(0, self.letter)
-
-    def _settle(self) -> None:
-        if self.settled:
-            raise RuntimeError("dead letter already settled")
-        self.settled = True
 
 
 @dataclass

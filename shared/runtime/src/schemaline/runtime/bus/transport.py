@@ -58,6 +58,35 @@ class HeldLetter(InboundMessage, Protocol):
     def letter(self) -> DeadLetter: ...
 
 
+class HeldLetterBase:
+    """What a held letter is whatever holds it: its letter's fields, settled once. A transport adds
+    `ack` and `requeue` (each calling `_settle` first)."""
+
+    __slots__ = ("letter", "settled")
+    redelivered = True
+
+    def __init__(self, letter: DeadLetter) -> None:
+        self.letter = letter
+        self.settled = False
+
+    @property
+    def body(self) -> bytes:
+        return self.letter.body
+
+    @property
+    def routing_key(self) -> str:
+        return self.letter.routing_key
+
+    @property
+    def message_id(self) -> str | None:
+        return self.letter.message_id
+
+    def _settle(self) -> None:
+        if self.settled:
+            raise RuntimeError("dead letter already settled")
+        self.settled = True
+
+
 class Transport(Protocol):
     """A message broker seen from Schemaline: topic routing by detail-type, a queue per service."""
 
