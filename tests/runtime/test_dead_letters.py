@@ -139,6 +139,23 @@ async def test_the_cli_lists_shows_and_redrives(
 
 @pytest.mark.rabbitmq
 @pytest.mark.slow
+class _HaltingTransport(RabbitMQTransport):
+    """Stops for good half-way through a redrive: after `after` letters, holding the next one."""
+
+    def __init__(self, *args: Any, after: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.after = after
+        self.redelivered = 0
+        self.halted = asyncio.Event()
+
+    async def redeliver(self, service: str, body: bytes, routing_key: str, message_id: str | None) -> None:
+        if self.redelivered == self.after:
+            self.halted.set()
+            await asyncio.Event().wait()  # until cancelled: the process dies here
+        await super().redeliver(service, body, routing_key, message_id)
+        self.redelivered += 1
+
+
 async def test_a_redrive_killed_half_way_loses_no_letter(rabbit_settings: BusSettings) -> None:
     def transport() -> RabbitMQTransport:
         return RabbitMQTransport(
@@ -148,24 +165,26 @@ async def test_a_redrive_killed_half_way_loses_no_letter(rabbit_settings: BusSet
             queue_expires_s=60,
         )
 
-    first = transport()
+    events = [landed(n) for n in range(1000)]
+    first = _HaltingTransport(
+        AMQP_URL,
+        exchange=rabbit_settings.exchange,
+        queue_prefix=rabbit_settings.queue_prefix,
+        queue_expires_s=60,
+        after=len(events) // 2,
+    )
     await first.connect()
     await first.declare("alpha", ["BatchLanded"])
-    events = [landed(n) for n in range(1000)]
     for event in events:
         await first.dead_letter("alpha", _Letter(encode(event)), "handler failed")
     await first.dead_letter("alpha", _Letter(b"{not json"), "malformed message: not JSON")
 
-    observer = transport()
-    await observer.connect()
     redriving = asyncio.create_task(redrive(first, "alpha"))
-    while await observer.dead_letter_count("alpha") > len(events) // 2:  # noqa: ASYNC110 - a broker's count
-        await asyncio.sleep(0.005)
-    assert not redriving.done(), "the redrive should be killed half-way"
-    redriving.cancel()  # at once: closing the observer first gave the redrive time to finish
+    async with asyncio.timeout(60):
+        await first.halted.wait()  # half redriven, one more letter taken and not yet sent
+    redriving.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await redriving
-    await observer.close()
     await first.close()  # the connection dies: what it held goes back to the DLQ
 
     second = transport()
@@ -183,7 +202,7 @@ async def test_a_redrive_killed_half_way_loses_no_letter(rabbit_settings: BusSet
                 queued.append(message.message_id)
                 await message.ack()
         dlq_ids = {letter.message_id for letter in in_dlq}
-        assert 0 < len(queued) < len(events), "killed half-way"
+        assert len(queued) == len(events) // 2, "killed half-way"
         assert dlq_ids | set(queued) >= {e.id for e in events}, "every letter is in the DLQ or redelivered"
         assert any(letter.body == b"{not json" for letter in in_dlq), "the undecodable letter stays"
     finally:

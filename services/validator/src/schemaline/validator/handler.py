@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 
@@ -16,8 +17,10 @@ from schemaline.contracts import (
     SchemaPublished,
     StagePolicy,
 )
+from schemaline.runtime.bus import Publisher
+from schemaline.runtime.bus.failures import Failure, classify
 from schemaline.runtime.handling import Emitter, Handlers
-from schemaline.runtime.objectstore import ObjectNotFound, ObjectStore
+from schemaline.runtime.objectstore import ObjectNotFound, ObjectStore, ObjectStoreError
 from schemaline.sdk.contract_check import outside_contract
 from schemaline.sdk.metrics import PipelineMetrics
 from schemaline.sdk.validation import (
@@ -40,6 +43,7 @@ class Deps:
     objects: ObjectStore
     quarantine_prefix: str
     metrics: PipelineMetrics
+    publisher: Publisher
     engine: ValidationEngine = field(default_factory=ValidationEngine)
 
 
@@ -110,6 +114,10 @@ async def _validate(envelope: Envelope[BatchLanded], deps: Deps) -> EventDetail:
                 session.feed(chunk)
     except ObjectNotFound:
         return failed(landed, PipeCode.VALIDATION_FAILED, f"batch object {landed.object_uri} does not exist")
+    except ObjectStoreError as exc:
+        if classify(exc) is Failure.TRANSIENT:
+            raise  # the store is down or throttling: the consumer retries for minutes, then dead-letters
+        return failed(landed, PipeCode.VALIDATION_FAILED, f"batch object {exc}")
     result = session.finish()
     if result.counts.valid + sink.count != result.counts.total:
         raise LostRecordsError(
@@ -124,6 +132,25 @@ async def _validate(envelope: Envelope[BatchLanded], deps: Deps) -> EventDetail:
     return verdict_event(landed, resolved.fqid, result, written, sink.first_violations)
 
 
+async def announce_dead_letter(envelope: Envelope[Any], deps: Deps, reason: str) -> None:
+    """PIPE-1501 as the run's verdict: a batch the validator gave up on is not left without one.
+
+    Its id is not the verdict's, so a redrive that validates the batch after all still sends the
+    real verdict (which lineage then shows, being the later one).
+    """
+    landed = envelope.detail
+    if not isinstance(landed, BatchLanded):
+        return
+    verdict = failed(
+        landed,
+        PipeCode.EVENT_DEAD_LETTERED,
+        f"batch not validated: {reason}; the BatchLanded event is in the {SERVICE} dead-letter queue",
+    )
+    out = Emitter(envelope, SERVICE)
+    out.emit(verdict, "dead-lettered")
+    await deps.publisher.publish_many(out.emitted)
+
+
 async def on_published(envelope: Envelope[SchemaPublished], deps: Deps, _out: Emitter) -> None:
     await deps.catalog.on_published(envelope)
 
@@ -131,3 +158,4 @@ async def on_published(envelope: Envelope[SchemaPublished], deps: Deps, _out: Em
 HANDLERS = Handlers[Deps]()
 HANDLERS.on(BatchLanded, on_batch_landed)
 HANDLERS.on(SchemaPublished, on_published)
+HANDLERS.on_dead_letter(announce_dead_letter)

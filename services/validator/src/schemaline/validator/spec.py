@@ -38,6 +38,7 @@ async def open_deps(
             objects=parts.objects(),
             quarantine_prefix=parts.settings.quarantine_prefix,
             metrics=PipelineMetrics.create(meter_provider),
+            publisher=parts.bus,
         )
 
 

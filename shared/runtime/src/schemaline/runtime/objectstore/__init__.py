@@ -5,12 +5,17 @@ store = LocalFolderStore(".schemaline/objects")
 
 await store.put_bytes("s3://bucket/key", data)
 await store.put_stream("s3://bucket/big.jsonl", chunks)   # multipart on S3 when big
-async with await store.open("s3://bucket/key") as reader:   # ObjectNotFound if missing
+async with await store.open("s3://bucket/key") as reader:   # ObjectNotFound, ObjectUnreadable
     async for chunk in reader: ...
 await store.exists(uri); [info async for info in store.list("s3://bucket/prefix/")]
 """
 
-from schemaline.runtime.objectstore.errors import InvalidObjectUri, ObjectNotFound, ObjectStoreError
+from schemaline.runtime.objectstore.errors import (
+    InvalidObjectUri,
+    ObjectNotFound,
+    ObjectStoreError,
+    ObjectUnreadable,
+)
 from schemaline.runtime.objectstore.factory import open_object_store
 from schemaline.runtime.objectstore.local import LocalFolderStore
 from schemaline.runtime.objectstore.port import DEFAULT_CHUNK_SIZE, ObjectInfo, ObjectReader, ObjectStore
@@ -26,6 +31,7 @@ __all__ = [
     "ObjectReader",
     "ObjectStore",
     "ObjectStoreError",
+    "ObjectUnreadable",
     "ObjectUri",
     "S3ObjectStore",
     "open_object_store",

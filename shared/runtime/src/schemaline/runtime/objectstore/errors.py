@@ -20,3 +20,19 @@ class ObjectNotFound(ObjectStoreError, KeyError):  # noqa: N818 - reads as the c
 
     def __str__(self) -> str:
         return f"no object at {self.uri}"
+
+
+class ObjectUnreadable(ObjectStoreError):  # noqa: N818 - reads as the condition
+    """An object the store would not give: access denied, archived, the store failing.
+
+    Raised from the store's own error, so `schemaline.runtime.bus.failures.classify` still tells a
+    store that is down or throttling (retry) from one that refuses (retrying cannot help).
+    """
+
+    def __init__(self, uri: str, reason: str) -> None:
+        super().__init__(uri, reason)
+        self.uri = uri
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.uri} cannot be read: {self.reason}"

@@ -52,7 +52,8 @@ class ObjectStore(Protocol):
     """Objects addressed by URI (`s3://bucket/key`, or `file:///path` where the adapter allows).
 
     Writes are atomic: a reader sees the whole object or none of it. A missing object raises
-    `ObjectNotFound`; a URI the store cannot address raises `InvalidObjectUri`.
+    `ObjectNotFound`; one it refuses to give (access denied, archived, the store failing) raises
+    `ObjectUnreadable`; a URI the store cannot address raises `InvalidObjectUri`.
     """
 
     async def put_bytes(self, uri: str, data: bytes) -> ObjectInfo:

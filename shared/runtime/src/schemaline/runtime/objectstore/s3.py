@@ -9,7 +9,12 @@ from typing import Any
 from aiobotocore.session import get_session
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from schemaline.runtime.objectstore.errors import InvalidObjectUri, ObjectNotFound, ObjectStoreError
+from schemaline.runtime.objectstore.errors import (
+    InvalidObjectUri,
+    ObjectNotFound,
+    ObjectStoreError,
+    ObjectUnreadable,
+)
 from schemaline.runtime.objectstore.port import DEFAULT_CHUNK_SIZE, ObjectInfo, ObjectReader
 from schemaline.runtime.objectstore.uri import S3, ObjectUri
 
@@ -136,7 +141,8 @@ class S3ObjectStore:
         except ClientError as exc:
             if _missing(exc):
                 raise ObjectNotFound(uri) from None
-            raise
+            error = exc.response.get("Error", {})
+            raise ObjectUnreadable(uri, f"{error.get('Code')}: {error.get('Message')}") from exc
         body = response["Body"]
 
         async def chunks() -> AsyncIterator[bytes]:
