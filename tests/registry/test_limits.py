@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -14,8 +15,9 @@ import httpx
 import pytest
 import uvicorn
 
+from schemaline.runtime.http.app import limit_requests
 from schemaline.runtime.http.limits import RateLimiter
-from schemaline.runtime.settings import Role
+from schemaline.runtime.settings import HttpSettings, Role
 from schemaline.sdk.compat import check
 from tests.support.registry import SUBJECT, Harness, bearer, invoice, running_registry
 
@@ -150,3 +152,48 @@ async def test_health_answers_within_a_second_while_a_3_mb_schema_is_checked(
         assert not heavy.done(), "the health checks ran while the heavy request was in flight"
         assert max(waits) < 1.0, waits
         assert (await heavy).status_code == 200
+
+
+CONFLUENT_ROUTES = [
+    f"/confluent/subjects/{SUBJECT}/versions",
+    f"/confluent/subjects/{SUBJECT}",
+    f"/confluent/compatibility/subjects/{SUBJECT}/versions",
+    f"/confluent/compatibility/subjects/{SUBJECT}/versions/latest",
+]
+
+
+@pytest.mark.parametrize("path", CONFLUENT_ROUTES)
+async def test_the_confluent_api_refuses_a_150_deep_schema_and_a_big_body(
+    sqlite_registry: Harness, path: str
+) -> None:
+    deep = await sqlite_registry.client.post(
+        path, json={"schema": json.dumps(nested(150)), "schemaType": "JSON"}, headers=bearer(Role.PUBLISHER)
+    )
+    assert deep.status_code == 422, deep.text
+    assert "nested more than 64 levels deep" in deep.json()["message"]
+    big = json.dumps({"schema": json.dumps({"description": "x" * (10 * 1024 * 1024)})}).encode()
+    headers = {**bearer(Role.PUBLISHER), "Content-Type": "application/json"}
+    assert (await sqlite_registry.client.post(path, content=big, headers=headers)).status_code == 413
+
+
+async def test_a_token_shares_one_rate_across_the_registry_and_the_confluent_api(
+    sqlite_registry: Harness,
+) -> None:
+    limit_requests(sqlite_registry.service.app, HttpSettings(rate_per_s=0.5, burst=3))
+    schema = {"schema": json.dumps(invoice()), "schemaType": "JSON"}
+    statuses = []
+    for path in CONFLUENT_ROUTES[1:]:  # lookups and checks: a runner token may ask them
+        response = await sqlite_registry.client.post(path, json=schema, headers=bearer(Role.RUNNER))
+        statuses.append(response.status_code)
+    spent = await sqlite_registry.client.post(
+        COMPATIBILITY, json={"schema": invoice()}, headers=bearer(Role.RUNNER)
+    )
+    assert spent.status_code == 429, "three spent on the Confluent API: none left on /api/v1"
+    assert 429 not in statuses, statuses
+    again = await sqlite_registry.client.post(CONFLUENT_ROUTES[1], json=schema, headers=bearer(Role.RUNNER))
+    assert again.status_code == 429
+    assert again.json()["error_code"] == 42901
+    assert again.headers["Retry-After"] == "2"
+    # Cheap reads are not limited.
+    listed = await sqlite_registry.client.get("/confluent/subjects", headers=bearer(Role.RUNNER))
+    assert listed.status_code == 200

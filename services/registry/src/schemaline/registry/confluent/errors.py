@@ -9,11 +9,12 @@ from schemaline.registry.errors import IncompatibleError
 class ConfluentError(Exception):
     """Leaves the API as `{"error_code": CODE, "message": MESSAGE}` with `status`."""
 
-    def __init__(self, status: int, code: int, message: str) -> None:
+    def __init__(self, status: int, code: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
 
 
 def subject_not_found(subject: str) -> ConfluentError:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.routing import Mount
 
 from schemaline.runtime.health import task_problems
 from schemaline.runtime.http.auth import AUTH_ERRORS, Reader, TokenTable
@@ -92,7 +93,15 @@ def create_api_app(
     return app
 
 
-def limit_requests(app: FastAPI, settings: HttpSettings) -> None:
-    """The body limit and the per-token rate of expensive routes, from the service's settings."""
+def limit_requests(app: FastAPI, settings: HttpSettings, limiter: RateLimiter | None = None) -> None:
+    """The body limit and the per-token rate of expensive routes, from the service's settings.
+
+    APIs mounted in `app` (the registry's Confluent API) get the same limits and share the rate
+    limiter: a token's share is one, whichever API it spends it on.
+    """
+    limiter = limiter or RateLimiter(settings.rate_per_s, settings.burst)
     app.state.max_body_bytes = settings.max_body_bytes
-    app.state.rate_limiter = RateLimiter(settings.rate_per_s, settings.burst)
+    app.state.rate_limiter = limiter
+    for route in app.routes:
+        if isinstance(route, Mount) and isinstance(route.app, FastAPI):
+            limit_requests(route.app, settings, limiter)

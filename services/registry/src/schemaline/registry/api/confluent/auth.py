@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 
 from schemaline.registry.confluent.errors import ConfluentError
 from schemaline.runtime.http.auth import PERMISSIONS, Permission, Principal, TokenTable
+from schemaline.runtime.http.limits import RateLimiter, retry_after
 
 CHALLENGE = 'Basic realm="schemaline", Bearer'
 
@@ -57,7 +58,24 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     return dependency
 
 
+def require_limited(permission: Permission) -> Callable[..., Awaitable[Principal]]:
+    """`require`, then one request of the principal's share (429 beyond it), as on `/api/v1`."""
+    admitted = require(permission)
+
+    async def dependency(request: Request) -> Principal:
+        principal = await admitted(request)
+        limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+        if limiter is not None and (wait := limiter.take(principal.name)) is not None:
+            raise ConfluentError(429, 42901, f"{principal.name}: too many requests", retry_after(wait))
+        return principal
+
+    return dependency
+
+
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 Proposer = Annotated[Principal, Depends(require(Permission.PROPOSE))]
+# The expensive routes (a schema parsed and checked): the same roles, rate-limited per principal.
+LimitedReader = Annotated[Principal, Depends(require_limited(Permission.READ))]
+LimitedProposer = Annotated[Principal, Depends(require_limited(Permission.PROPOSE))]
 Configurer = Annotated[Principal, Depends(require(Permission.CONFIGURE))]
 Governor = Annotated[Principal, Depends(require(Permission.GOVERN))]

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from schemaline.registry.api.confluent.auth import Reader
+from schemaline.registry.api.confluent.auth import LimitedReader
 from schemaline.registry.api.confluent.params import ReadSubject, RegistryDep, VersionParam
 from schemaline.registry.confluent.checks import CheckOutcome, check
 from schemaline.registry.confluent.requests import SchemaIn
@@ -31,7 +31,7 @@ async def against_version(
     subject: ReadSubject,
     version: VersionParam,
     body: SchemaIn,
-    _: Reader,
+    _: LimitedReader,
     verbose: bool = False,
 ) -> dict[str, Any]:
     """The candidate against one version (`latest` included), in the level's direction(s)."""
@@ -40,7 +40,7 @@ async def against_version(
 
 @router.post("/compatibility/subjects/{subject}/versions")
 async def against_level(
-    registry: RegistryDep, subject: ReadSubject, body: SchemaIn, _: Reader, verbose: bool = False
+    registry: RegistryDep, subject: ReadSubject, body: SchemaIn, _: LimitedReader, verbose: bool = False
 ) -> dict[str, Any]:
     """The candidate against the versions its subject's level compares (all of them if transitive)."""
     return _answer(await check(registry, subject, body, None, one=False), verbose)

@@ -22,7 +22,7 @@ def _body(status: int, code: int, message: str, headers: dict[str, str] | None =
 
 async def _confluent(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ConfluentError)
-    headers = {"WWW-Authenticate": CHALLENGE} if exc.status == 401 else None
+    headers = {"WWW-Authenticate": CHALLENGE} if exc.status == 401 else exc.headers
     return _body(exc.status, exc.code, exc.message, headers)
 
 

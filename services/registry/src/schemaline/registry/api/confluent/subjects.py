@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from schemaline.registry.api.confluent.auth import Governor, Proposer, Reader
+from schemaline.registry.api.confluent.auth import Governor, LimitedProposer, LimitedReader, Reader
 from schemaline.registry.api.confluent.params import (
     ReadSubject,
     RegistryDep,
@@ -64,7 +64,7 @@ async def referenced_by(
 
 @router.post("/subjects/{subject}/versions")
 async def register_version(
-    request: Request, registry: RegistryDep, subject: WriteSubject, body: SchemaIn, principal: Proposer
+    request: Request, registry: RegistryDep, subject: WriteSubject, body: SchemaIn, principal: LimitedProposer
 ) -> dict[str, int]:
     """Register: a proposal that passes the compatibility check (and, for a bound subject, the gate)."""
     wait_s: float = request.app.state.gate_wait_s
@@ -73,7 +73,7 @@ async def register_version(
 
 @router.post("/subjects/{subject}")
 async def lookup(
-    registry: RegistryDep, subject: ReadSubject, body: SchemaIn, _: Reader, deleted: bool = False
+    registry: RegistryDep, subject: ReadSubject, body: SchemaIn, _: LimitedReader, deleted: bool = False
 ) -> dict[str, Any]:
     """Is this schema registered under the subject? Its version and id."""
     return registered_json(await reads.lookup(registry, subject, body, deleted=deleted))
