@@ -11,13 +11,18 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from schemaline.cli.main import main
 from schemaline.contracts import BatchLanded, Envelope, encode
 from schemaline.runtime.bus import (
+    EventBus,
     InMemoryTransport,
     OutgoingMessage,
+    PermanentError,
     RabbitMQTransport,
+    RetryPolicy,
 )
 from schemaline.runtime.bus.dead_letters import drain, peek, redrive
 from schemaline.runtime.handling import Emitter, Handlers
@@ -26,6 +31,7 @@ from schemaline.runtime.service import Parts, Running, ServiceSpec, start
 from schemaline.runtime.settings import BusSettings, Role, ServiceSettings
 from tests.runtime.bus_contract import landed
 from tests.support.aio import eventually
+from tests.support.metrics import global_meter_provider, points
 from tests.support.rabbitmq import AMQP_URL
 from tests.support.registry import TOKENS, auth_settings, bearer
 from tests.support.serving import serve
@@ -235,3 +241,30 @@ async def test_peek_leaves_letters_in_order() -> None:
     assert [letter.reason for letter in await peek(transport, "alpha", 10)] == [
         f"reason {n}" for n in range(5)
     ]
+
+
+async def test_every_dead_letter_is_counted_by_service_and_kind_for_the_pipe_1501_alert() -> None:
+    reader = InMemoryMetricReader()
+    with global_meter_provider(MeterProvider(metric_readers=[reader])):
+        bus = EventBus(InMemoryTransport(), retry=RetryPolicy(3, 0.01))
+
+        async def refusing(_envelope: Envelope[Any]) -> None:
+            raise PermanentError("no such pipeline")
+
+        bus.subscribe("alpha", ["BatchLanded"], refusing)
+        await bus.start()
+        try:
+            await bus.transport.publish([OutgoingMessage("BatchLanded", b"{not json", "m-1")])
+            await bus.publish(landed(1))
+            await bus.publish(landed(2))
+            async with asyncio.timeout(10):
+                while await bus.transport.dead_letter_count("alpha") < 3:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
+        finally:
+            await bus.close()
+        counted = {
+            (labels["service"], labels["kind"]): point.value
+            for point in points(reader, "schemaline.dead_letters")
+            if (labels := point.attributes) is not None
+        }
+    assert counted == {("alpha", "malformed"): 1, ("alpha", "permanent"): 2}

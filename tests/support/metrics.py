@@ -8,20 +8,25 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader, NumberDataPoint
 
 
-def counter_total(reader: InMemoryMetricReader, name: str) -> float:
-    """Sum of every data point of the named counter (0 when it was never recorded)."""
+def points(reader: InMemoryMetricReader, name: str) -> list[NumberDataPoint]:
+    """Every data point of the named counter (none when it was never recorded)."""
     data = reader.get_metrics_data()
     if data is None:
-        return 0
-    return sum(
-        point.value
+        return []
+    return [
+        point
         for resource in data.resource_metrics
         for scope in resource.scope_metrics
         for metric in scope.metrics
         if metric.name == name
         for point in metric.data.data_points
         if isinstance(point, NumberDataPoint)
-    )
+    ]
+
+
+def counter_total(reader: InMemoryMetricReader, name: str) -> float:
+    """Sum of every data point of the named counter (0 when it was never recorded)."""
+    return sum(point.value for point in points(reader, name))
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from schemaline.contracts import CATALOG, Envelope, EventDecodeError, PipeCode, decode
@@ -46,6 +46,17 @@ class RetryPolicy:
 
 
 DEAD_LETTER_CODE = PipeCode.EVENT_DEAD_LETTERED
+DEAD_LETTERS = "schemaline.dead_letters"
+
+
+def dead_letter_counter(provider: metrics.MeterProvider | None = None) -> metrics.Counter:
+    """Messages moved to a DLQ, by `service` and `kind`: what the PIPE-1501 alert watches."""
+    meter = (provider or metrics.get_meter_provider()).get_meter("schemaline.runtime.bus")
+    return meter.create_counter(
+        DEAD_LETTERS, unit="{message}", description="Messages moved to a dead-letter queue (PIPE-1501)"
+    )
+
+
 RESUME_MAX_DELAY_S = 5.0  # a lost stream is retried at least this often, so a reconnect is soon used
 
 
@@ -133,19 +144,21 @@ class Consumer:
     async def _process(self, message: InboundMessage) -> None:
         if len(message.body) > self.max_message_bytes:
             reason = f"{len(message.body)} bytes, more than the {self.max_message_bytes} allowed"
-            await self._dead_letter(message, f"malformed message: {reason}")
+            await self._dead_letter(message, f"malformed message: {reason}", "malformed")
             return
         try:
             envelope = decode(message.body)
         except EventDecodeError as exc:
-            await self._dead_letter(message, f"malformed message: {exc}")
+            await self._dead_letter(message, f"malformed message: {exc}", "malformed")
             return
         except Exception as exc:  # RecursionError on deep nesting, and whatever else a parser raises
-            await self._dead_letter(message, f"malformed message: {type(exc).__name__}: {exc}")
+            await self._dead_letter(message, f"malformed message: {type(exc).__name__}: {exc}", "malformed")
             return
         handler = self.handlers.get(envelope.detail_type)
         if handler is None:
-            await self._dead_letter(message, f"no handler for detail-type {envelope.detail_type!r}")
+            await self._dead_letter(
+                message, f"no handler for detail-type {envelope.detail_type!r}", "unrouted"
+            )
             return
         with structlog.contextvars.bound_contextvars(
             service=self.service,
@@ -192,7 +205,7 @@ class Consumer:
                         span.set_status(Status(StatusCode.ERROR, reason))
                         reason = f"handler failed {attempt} times in {elapsed:.1f} s ({failure}): {reason}"
                         await self._announce(envelope, reason)
-                        await self._dead_letter(message, reason)
+                        await self._dead_letter(message, reason, failure.value)
                         return
                     log.warning(
                         "handler failed, retrying",
@@ -226,7 +239,9 @@ class Consumer:
             # A dead channel: the broker redelivers the message, and the redelivery is a duplicate.
             log.warning("ack failed, the broker will redeliver", reason=f"{type(exc).__name__}: {exc}")
 
-    async def _dead_letter(self, message: InboundMessage, reason: str) -> None:
+    async def _dead_letter(self, message: InboundMessage, reason: str, kind: str) -> None:
+        """Move the message to the DLQ; `kind` (malformed, unrouted, transient, permanent,
+        unexpected) labels the `schemaline.dead_letters` count that alerts on PIPE-1501."""
         try:
             await self.transport.dead_letter(self.service, message, reason)
         except asyncio.CancelledError:
@@ -248,3 +263,5 @@ class Consumer:
             pipe_code=DEAD_LETTER_CODE.value,
             operator_action=entry.action,
         )
+        # Looked up per letter (they are rare): the process's provider may be set after this module loads.
+        dead_letter_counter().add(1, {"service": self.service, "kind": kind})
