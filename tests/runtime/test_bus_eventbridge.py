@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Callable
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 
 from schemaline.contracts import Envelope
-from schemaline.runtime.bus import EventBridgeTransport, EventBus, Transport, build_transport
+from schemaline.runtime.bus import EventBridgeTransport, EventBus, PermanentError, Transport, build_transport
+from schemaline.runtime.bus.dead_letters import redrive
 from schemaline.runtime.bus.eventbridge_provision import MissingInfrastructureError
 from schemaline.runtime.settings import BusSettings
 from tests.runtime.bus_contract import BusContract, landed
@@ -127,3 +129,47 @@ async def test_without_provisioning_an_unrouted_detail_type_or_a_missing_queue_f
     finally:
         await user.close()
         await maker.close()
+
+
+@pytest.mark.moto
+async def test_a_redrive_goes_back_to_the_one_service_not_to_every_subscriber(
+    eventbridge_settings: BusSettings,
+) -> None:
+    handled: list[str] = []
+    failing = True
+
+    async def handle(envelope: Envelope[Any]) -> None:
+        if failing:
+            raise PermanentError("not yet")
+        handled.append(envelope.id)
+
+    bus = EventBus(build_transport(eventbridge_settings))
+    bus.subscribe("validator", ["BatchLanded"], handle)
+    transport = bus.transport
+    assert isinstance(transport, EventBridgeTransport)
+    try:
+        await bus.start()
+        await transport.declare("governance", ["BatchLanded"])  # another subscriber, not consuming
+        other = await transport.sqs.get_queue_url(QueueName=transport.queue_name("governance"))
+
+        async def copies_for_governance() -> int:
+            answer = await transport.sqs.receive_message(QueueUrl=other["QueueUrl"], WaitTimeSeconds=2)
+            for message in answer.get("Messages", []):
+                await transport.sqs.delete_message(
+                    QueueUrl=other["QueueUrl"], ReceiptHandle=message["ReceiptHandle"]
+                )
+            return len(answer.get("Messages", []))
+
+        event = landed(1)
+        await bus.publish(event)
+        async with asyncio.timeout(30):
+            while await transport.dead_letter_count("validator") < 1:  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
+        assert await copies_for_governance() == 1
+        failing = False
+        result = await redrive(transport, "validator")
+        assert (result.republished, result.kept) == (1, 0)
+        await eventually(lambda: handled == [event.id], what="the validator gets it back")
+        assert await copies_for_governance() == 0, "the redrive reached the validator's queue only"
+    finally:
+        await bus.close()

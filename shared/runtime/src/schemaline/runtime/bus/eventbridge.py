@@ -296,8 +296,12 @@ class EventBridgeTransport:
         return int(answer["Attributes"]["ApproximateNumberOfMessages"])
 
     async def redeliver(self, service: str, body: bytes, routing_key: str, message_id: str | None) -> None:
-        # EventBridge has no per-queue route: the event goes to the bus, every subscriber skips a repeat.
-        await self.publish([OutgoingMessage(routing_key, body, message_id or "")])
+        # Straight to the service's own queue, as EventBridge would deliver it (an envelope is an
+        # EventBridge event): no other subscriber sees it again, and the service's role needs no
+        # right to publish another service's detail-type.
+        await self.sqs.send_message(
+            QueueUrl=await self._url(self.queue_name(service)), MessageBody=body.decode("utf-8")
+        )
 
     def _letter(self, service: str, message: dict[str, Any]) -> DeadLetter:
         attributes = {
