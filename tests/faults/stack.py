@@ -24,10 +24,10 @@ from schemaline.contracts import BatchLanded, Envelope, new_envelope
 from schemaline.runtime.bus import EventBus, RabbitMQTransport
 from schemaline.runtime.bus.transport import Transport
 from tests.e2e.launchers import ProcessLauncher
+from tests.e2e.process_stack import SERVICES as PREFIXES
 from tests.support.postgres import ADMIN_DSN
 from tests.support.rabbitmq import AMQP_URL
 
-PREFIXES = {"lineage_writer": "SCHEMALINE_LINEAGE_", "governance": "SCHEMALINE_GOVERNANCE_"}
 # What each service does once per event, as SQL over its own database: (effects, distinct events).
 EFFECTS = {
     "lineage_writer": (
@@ -35,6 +35,22 @@ EFFECTS = {
     ),
     "governance": (
         "SELECT count(*), count(DISTINCT ref) FROM ledger_entries WHERE kind = 'event' AND ref = ANY($1)"
+    ),
+    # An approval: a version of its proposal and a SchemaPublished caused by it in the outbox. Each
+    # (event, version) pair counts: a second event for one cause, or a second version, is a duplicate.
+    "registry": """
+        SELECT count(*), count(DISTINCT published.cause)
+        FROM (
+            SELECT body::jsonb #>> '{detail,meta,causation_id}' AS cause,
+                   body::jsonb #>> '{detail,proposal_id}' AS proposal
+            FROM outbox WHERE detail_type = 'SchemaPublished'
+        ) AS published
+        JOIN schema_versions AS version ON version.proposal_id = published.proposal
+        WHERE published.cause = ANY($1)
+    """,
+    # A detection that opens a case names it; a second handling would count a second detection on it.
+    "drift_detector": (
+        "SELECT coalesce(sum(detections), 0), count(*) FROM drift_cases WHERE case_id = ANY($1)"
     ),
 }
 
