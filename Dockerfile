@@ -74,5 +74,5 @@ ENV PATH=/opt/schemaline/bin:$PATH \
 WORKDIR /tmp
 # Numeric, so Kubernetes can check runAsNonRoot against the image.
 USER 10001:10001
-EXPOSE 8081 8085 8086 8087 8088
+EXPOSE 8081 8085 8086 8087 8088 8089 8090
 CMD ["python", "-m", "schemaline.cli", "--help"]

@@ -25,9 +25,9 @@ random() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 project=schemaline-ct-$(random | cut -c1-8)
 # Every host port free, so the stack runs beside anything else on the machine.
 read -r pg_port rabbit_port rabbit_ui_port moto_port registry_port lineage_port otlp_port jaeger_port \
-  prom_port drift_port governance_port console_port < <(python3 -c '
+  prom_port drift_port governance_port console_port validator_port alerts_port < <(python3 -c '
 import socket
-held = [socket.socket() for _ in range(12)]
+held = [socket.socket() for _ in range(14)]
 for s in held:
     s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in held))')
@@ -54,6 +54,8 @@ LINEAGE_HOST_PORT=$lineage_port
 DRIFT_HOST_PORT=$drift_port
 GOVERNANCE_HOST_PORT=$governance_port
 CONSOLE_HOST_PORT=$console_port
+VALIDATOR_HOST_PORT=$validator_port
+ALERTS_HOST_PORT=$alerts_port
 OTLP_HOST_PORT=$otlp_port
 JAEGER_UI_HOST_PORT=$jaeger_port
 PROMETHEUS_HOST_PORT=$prom_port

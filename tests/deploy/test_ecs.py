@@ -239,7 +239,15 @@ def test_the_apis_served_are_the_registry_lineage_operator_apis_and_the_console(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     served = {s for s in SERVICES if _task_settings(s, monkeypatch).http.enabled}
-    assert served == {"registry", "lineage_writer", "drift_detector", "governance", "console"}
+    assert served == {
+        "registry",
+        "lineage_writer",
+        "drift_detector",
+        "governance",
+        "validator",
+        "alerts",
+        "console",
+    }
     assert served >= BALANCED
 
 

@@ -16,6 +16,8 @@ import pytest
 import yaml
 from cloudcoil.models.keda.v1alpha1 import ScaledObject, TriggerAuthentication
 
+from schemaline.alerts.settings import AlertsSettings
+from schemaline.alerts.spec import api as alerts_api
 from schemaline.console.settings import ConsoleSettings
 from schemaline.console.spec import SPEC as CONSOLE
 from schemaline.deploy.wiring import PipelineSettings
@@ -28,7 +30,9 @@ from schemaline.pipelines.wiring import factory_from_env
 from schemaline.registry.api import create_app as registry_app
 from schemaline.runtime.bus import EventBridgeTransport, EventBus, InMemoryTransport, RabbitMQTransport
 from schemaline.runtime.http.auth import TokenTable
-from schemaline.runtime.service import start
+from schemaline.runtime.service import Parts, start
+from schemaline.validator.settings import ValidatorSettings
+from schemaline.validator.spec import api as validator_api
 from tests.deploy import netpol
 from tests.deploy.cfn import resolve
 from tests.deploy.manifests import (
@@ -493,6 +497,7 @@ def _pods(overlay: str) -> dict[str, netpol.Pod]:
 
 
 OPERATOR_LABEL = "schemaline.io/operator"  # on namespaces whose pods may use the operator APIs
+OPERATOR_APIS = ("drift-detector", "governance", "validator", "alerts", "console")
 DNS = netpol.Pod({"k8s-app": "kube-dns"}, {"kubernetes.io/metadata.name": "kube-system"})
 COLLECTOR = netpol.Pod({"app": "otel-collector"}, {"kubernetes.io/metadata.name": "observability"})
 SERVICES_K8S = ["registry", "validator", "drift-detector", "lineage-writer", "governance", "alerts"]
@@ -512,7 +517,8 @@ CONSOLE_TO_APIS: list[Edge] = [
 # The console reaches the four APIs and nothing that holds data; nothing of the stack reaches it.
 CONSOLE_MUST_NOT: list[Edge] = [
     *((s, "console", 8088) for s in SERVICES_K8S),
-    ("console", "validator", 8080),
+    ("console", "validator", 8089),
+    ("console", "alerts", 8090),
 ]
 MUST: dict[str, list[Edge]] = {
     "local": [
@@ -548,6 +554,10 @@ INSIDE_TO_OPERATOR_APIS: list[Edge] = [
     ("lineage-writer", "governance", 8086),
     ("alerts", "drift-detector", 8085),
     ("alerts", "governance", 8086),
+    ("registry", "validator", 8089),
+    ("drift-detector", "validator", 8089),
+    ("governance", "alerts", 8090),
+    ("validator", "alerts", 8090),
 ]
 MUST_NOT: dict[str, list[Edge]] = {
     "local": [
@@ -594,7 +604,7 @@ def test_network_policies_let_through_what_each_part_needs_and_nothing_else(over
     let_through = [(c, s, p) for c, s, p in MUST_NOT[overlay] if connects(c, s, p)]
     assert let_through == [], "connections the policies should block"
     # From other namespaces: exactly what their label admits them to, on the API's own pod port.
-    ports = (8081, 8085, 8086, 8087, 8088, 5432, 5672, 5000)
+    ports = (8081, 8085, 8086, 8087, 8088, 8089, 8090, 5432, 5672, 5000)
     outsider = netpol.Pod({"app": "elsewhere"}, {"kubernetes.io/metadata.name": "elsewhere"})
     reader = netpol.Pod(
         {}, {"kubernetes.io/metadata.name": "dashboards", "schemaline.io/lineage-reader": "true"}
@@ -605,7 +615,7 @@ def test_network_policies_let_through_what_each_part_needs_and_nothing_else(over
     admitted: list[tuple[netpol.Pod, set[tuple[str, int]]]] = [
         (outsider, set()),
         (reader, {("lineage-writer", api_port(overlay, "lineage-writer"))}),
-        (operator, {(n, api_port(overlay, n)) for n in ("drift-detector", "governance", "console")}),
+        (operator, {(n, api_port(overlay, n)) for n in OPERATOR_APIS}),
     ]
     for client, expected in admitted:
         reached = {(n, p) for n in pods for p in ports if netpol.can_connect(policies, client, pods[n], p)}
@@ -666,7 +676,7 @@ def test_heartbeat_services_serve_through_the_runtime_which_keeps_the_heartbeat(
 
 
 # Deployments that serve an HTTP API: the registry's, the lineage read API, the operator APIs.
-HTTP_APIS = {"registry", "lineage-writer", "drift-detector", "governance", "console"}
+HTTP_APIS = {"registry", "lineage-writer", "drift-detector", "governance", "validator", "alerts", "console"}
 
 
 @pytest.mark.parametrize(("overlay", "name"), BY_OVERLAY_AND_NAME)
@@ -717,6 +727,7 @@ def test_registry_probes_hit_real_routes() -> None:
     assert probe_paths("registry") <= routes
 
 
+NO_DEPS: Any = None  # the validator's and the alerts' APIs read none of their handlers' dependencies
 # The apps as their services build them, with no token granted; the probes' paths must need none.
 # (The registry's readiness route asks its database: test_registry_probes_hit_real_routes.)
 TOKENLESS_APPS: dict[str, Any] = {
@@ -739,11 +750,16 @@ TOKENLESS_APPS: dict[str, Any] = {
         publisher=None,  # type: ignore[arg-type]
         tokens=TokenTable([]),
     ),
+    # Their own routes only (the runtime adds /api/v1/dlq as it starts them).
+    "validator": lambda: validator_api(NO_DEPS, Parts(ValidatorSettings(), EventBus(InMemoryTransport()))),
+    "alerts": lambda: alerts_api(NO_DEPS, Parts(AlertsSettings(), EventBus(InMemoryTransport()))),
 }
 GUARDED = {  # a route of each API that wants a token
     "lineage-writer": "/api/v1/lineage/pipelines/p/runs",
     "drift-detector": "/api/v1/drift/cases",
     "governance": "/api/v1/ledger/verify",
+    "validator": "/api/v1/whoami",
+    "alerts": "/api/v1/whoami",
 }
 
 

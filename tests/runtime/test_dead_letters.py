@@ -31,6 +31,7 @@ from schemaline.runtime.service import Parts, Running, ServiceSpec, start
 from schemaline.runtime.settings import BusSettings, Role, ServiceSettings
 from tests.runtime.bus_contract import landed
 from tests.support.aio import eventually
+from tests.support.dead_letters import Letter
 from tests.support.metrics import global_meter_provider, points
 from tests.support.rabbitmq import AMQP_URL
 from tests.support.registry import TOKENS, auth_settings, bearer
@@ -182,8 +183,8 @@ async def test_a_redrive_killed_half_way_loses_no_letter(rabbit_settings: BusSet
     await first.connect()
     await first.declare("alpha", ["BatchLanded"])
     for event in events:
-        await first.dead_letter("alpha", _Letter(encode(event)), "handler failed")
-    await first.dead_letter("alpha", _Letter(b"{not json"), "malformed message: not JSON")
+        await first.dead_letter("alpha", Letter(encode(event)), "handler failed")
+    await first.dead_letter("alpha", Letter(b"{not json"), "malformed message: not JSON")
 
     redriving = asyncio.create_task(redrive(first, "alpha"))
     async with asyncio.timeout(60):
@@ -215,27 +216,10 @@ async def test_a_redrive_killed_half_way_loses_no_letter(rabbit_settings: BusSet
         await second.close()
 
 
-class _Letter:
-    """A delivered-message stand-in, to put a letter in a DLQ directly."""
-
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-        self.routing_key = "BatchLanded"
-        self.redelivered = False
-        event = json.loads(body) if body.startswith(b'{"') else {}
-        self.message_id: str | None = event.get("id", "junk")
-
-    async def ack(self) -> None:
-        return None
-
-    async def requeue(self) -> None:
-        return None
-
-
 async def test_peek_leaves_letters_in_order() -> None:
     transport = InMemoryTransport()
     for n in range(5):
-        await transport.dead_letter("alpha", _Letter(encode(landed(n))), f"reason {n}")
+        await transport.dead_letter("alpha", Letter(encode(landed(n))), f"reason {n}")
     first = [letter.reason for letter in await peek(transport, "alpha", 3)]
     assert first == ["reason 0", "reason 1", "reason 2"]
     assert [letter.reason for letter in await peek(transport, "alpha", 10)] == [

@@ -27,6 +27,8 @@ ENDPOINTS = {
     "governance": ("SCHEMALINE_GOVERNANCE_URL", "http://127.0.0.1:8086"),
     "lineage": ("SCHEMALINE_LINEAGE_URL", "http://127.0.0.1:8087"),
     "registry": ("SCHEMALINE_REGISTRY_URL", "http://127.0.0.1:8081"),
+    "validator": ("SCHEMALINE_VALIDATOR_URL", "http://127.0.0.1:8089"),
+    "alerts": ("SCHEMALINE_ALERTS_URL", "http://127.0.0.1:8090"),
 }
 
 C = TypeVar("C", bound="ServiceClient")

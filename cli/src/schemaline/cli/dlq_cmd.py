@@ -15,7 +15,7 @@ from schemaline.cli._common import add_json_flag, positive_int, print_fields, pr
 from schemaline.cli._service import ENDPOINTS, TOKEN_ENV, dead_letters
 from schemaline.cli.errors import EXIT_FAILED, EXIT_OK
 
-SERVICES = ("drift", "governance", "lineage", "registry")
+SERVICES = ("alerts", "drift", "governance", "lineage", "registry", "validator")
 
 
 def _common() -> argparse.ArgumentParser:

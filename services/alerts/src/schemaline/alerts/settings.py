@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from schemaline.contracts import PipeCode
-from schemaline.runtime.settings import ServiceSettings
+from schemaline.runtime.settings import HttpSettings, ServiceSettings
 
 SERVICE = "alerts"
 
@@ -49,6 +49,11 @@ class SloWatchSettings(BaseModel):
     timeout_s: float = Field(default=10.0, gt=0, description="HTTP timeout of one check")
 
 
+class AlertsHttpSettings(HttpSettings):
+    # A subclass, not a default instance: an environment that sets only HTTP__ENABLED keeps the port.
+    port: int = Field(default=8090, ge=0, le=65535, description="Port the operator API binds")
+
+
 class AlertsSettings(ServiceSettings):
     model_config = SettingsConfigDict(
         env_prefix="SCHEMALINE_ALERTS_", env_nested_delimiter="__", extra="ignore"
@@ -67,4 +72,7 @@ class AlertsSettings(ServiceSettings):
     escalate: list[PipeCode] = Field(
         default=[PipeCode.INCOMPATIBLE_SCHEMA, PipeCode.METADATA_SYNC_FAILURE],
         description="PIPE codes whose incidents are escalated (severity critical)",
+    )
+    http: AlertsHttpSettings = Field(
+        default_factory=AlertsHttpSettings, description="The operator API: its DLQ (off by default)"
     )

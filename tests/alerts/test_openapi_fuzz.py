@@ -1,0 +1,45 @@
+"""Schemathesis over the alerts service's OpenAPI document (its DLQ): no generated request gets a 5xx."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from schemaline.alerts.settings import AlertsSettings
+from schemaline.alerts.spec import SPEC
+from schemaline.runtime.settings import Role
+from tests.support.fuzz import fuzz_api
+from tests.support.registry import auth_settings, bearer
+from tests.support.serving import serving
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("fuzz")
+    settings = AlertsSettings.model_validate(
+        {"database": {"url": f"sqlite+aiosqlite:///{folder}/alerts.db"}, "auth": auth_settings()}
+    )
+    with serving(SPEC, settings, channels={}) as url:
+        yield url
+
+
+@pytest.mark.slow
+def test_no_generated_request_gets_a_server_error(live: str) -> None:
+    def headers(operation: Any) -> dict[str, str]:
+        return bearer(Role.PUBLISHER)
+
+    assert fuzz_api(live, headers, at_least=5) == []
+
+
+def test_the_document_names_every_route(live: str) -> None:
+    paths = httpx.get(f"{live}/openapi.json").json()["paths"]
+    assert set(paths) == {
+        "/api/v1/health",
+        "/api/v1/whoami",
+        "/api/v1/dlq",
+        "/api/v1/dlq/{message_id}",
+        "/api/v1/dlq/redrive",
+    }
