@@ -43,8 +43,9 @@ def _start(model: Any, context: dict[str, Any], **_: Any) -> None:
         "rpc.system": "aws-api",
         "rpc.service": service,
         "rpc.method": model.name,
-        "cloud.region": context.get("client_region") or "",
     }
+    if region := context.get("client_region"):
+        attributes["cloud.region"] = region
     if _BUCKET in context:
         attributes["aws.s3.bucket"] = context[_BUCKET]
     tracer = trace.get_tracer(TRACER)
