@@ -23,6 +23,9 @@ _SPAN = "schemaline.span"  # where a statement's span waits in `Connection.info`
 def trace_statements(engine: AsyncEngine) -> None:
     """Make every statement `engine` runs inside a span a `CLIENT` span `OPERATION table`."""
     connection_attributes = _connection_attributes(engine.url)
+    # Once per engine, not per statement (a tracer costs as much as the statement's other work);
+    # `setup_process` sets the tracer provider before it creates engines.
+    tracer = trace.get_tracer(TRACER)
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _start(
@@ -44,7 +47,6 @@ def trace_statements(engine: AsyncEngine) -> None:
         if collection:
             attributes["db.collection.name"] = collection
         name = f"{operation} {collection}" if collection else operation
-        tracer = trace.get_tracer(TRACER)
         conn.info[_SPAN] = tracer.start_span(name, kind=trace.SpanKind.CLIENT, attributes=attributes)
 
     @event.listens_for(engine.sync_engine, "after_cursor_execute")
@@ -79,13 +81,14 @@ def _connection_attributes(url: URL) -> dict[str, Any]:
 
 def _describe(statement: str, context: ExecutionContext | None) -> tuple[str, str | None]:
     """The operation and its one table, from the SQLAlchemy statement when there is one (no parsing
-    of SQL text: a join or a text() statement names only its first keyword)."""
+    of SQL text: a join or a text() statement names only its first keyword). A SELECT's tables come
+    from its compile state, which the compiled cache keeps (`get_final_froms()` compiles anew)."""
     compiled = getattr(context, "compiled", None)
     clause = getattr(compiled, "statement", None)
     if isinstance(clause, Insert | Update | Delete) and isinstance(clause.table, Table):
         return type(clause).__name__.upper(), clause.table.name
     if isinstance(clause, Select):
-        froms = clause.get_final_froms()
+        froms = getattr(getattr(compiled, "compile_state", None), "froms", ())
         if len(froms) == 1 and isinstance(froms[0], Table):
             return "SELECT", froms[0].name
         return "SELECT", None
