@@ -88,9 +88,8 @@ def _describe(statement: str, context: ExecutionContext | None) -> tuple[str, st
     if isinstance(clause, Insert | Update | Delete) and isinstance(clause.table, Table):
         return type(clause).__name__.upper(), clause.table.name
     if isinstance(clause, Select):
-        froms = getattr(getattr(compiled, "compile_state", None), "froms", ())
-        if len(froms) == 1 and isinstance(froms[0], Table):
-            return "SELECT", froms[0].name
-        return "SELECT", None
+        froms: list[Any] = getattr(getattr(compiled, "compile_state", None), "froms", [])
+        only = froms[0] if len(froms) == 1 else None
+        return "SELECT", only.name if isinstance(only, Table) else None
     words = statement.split(maxsplit=1)
     return (words[0].upper() if words else "SQL"), None
