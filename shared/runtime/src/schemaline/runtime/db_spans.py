@@ -23,8 +23,8 @@ _SPAN = "schemaline.span"  # where a statement's span waits in `Connection.info`
 def trace_statements(engine: AsyncEngine) -> None:
     """Make every statement `engine` runs inside a span a `CLIENT` span `OPERATION table`."""
     connection_attributes = _connection_attributes(engine.url)
-    # Once per engine, not per statement (a tracer costs as much as the statement's other work);
-    # `setup_process` sets the tracer provider before it creates engines.
+    # Once per engine, not per statement (getting a tracer costs about what the rest of the hook
+    # does); before a provider is set it is a proxy that binds to the first one set.
     tracer = trace.get_tracer(TRACER)
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
