@@ -85,6 +85,7 @@ async def test_examples_a_and_b_across_processes(
         )
     _assert_messaging_attributes(spans, bus_kind)
     _assert_registry_fetches_join_runs(spans, chain.stages[0].event.id)
+    _assert_client_spans_join_runs(spans, chain.stages[0].event.id, bus_kind)
 
 
 def _assert_registry_fetches_join_runs(spans: list[dict[str, Any]], first_batch: str) -> None:
@@ -104,6 +105,28 @@ def _assert_registry_fetches_join_runs(spans: list[dict[str, Any]], first_batch:
     assert fetches, "the run's registry fetches are spans of its trace"
     assert {span["resource"]["attributes"]["service.name"] for span in fetches} == {"registry"}
     assert all(span["parent_id"] for span in fetches)
+
+
+def _assert_client_spans_join_runs(spans: list[dict[str, Any]], first_batch: str, bus_kind: str) -> None:
+    """The statements the services run on PostgreSQL and their S3 calls for a run are client spans
+    of its trace: the validator reads the landed batch from S3 and its run pins from its database.
+    (The lineage writer's rows are written by its batch writer's task, outside any run's span.)"""
+    run_trace = _trace_of(spans, first_batch)
+    in_run = [span for span in spans if span["context"]["trace_id"] == run_trace]
+    seen = sorted({(s["resource"]["attributes"]["service.name"], s["name"]) for s in in_run})
+    statements = [span for span in in_run if span["attributes"].get("db.system.name") == "postgresql"]
+    services = {span["resource"]["attributes"]["service.name"] for span in statements}
+    assert {"validator", "governance", "drift_detector"} <= services, seen
+    reads = [
+        span
+        for span in in_run
+        if span["name"] == "S3.GetObject" and span["attributes"].get("aws.s3.bucket") == "warehouse"
+    ]
+    assert {span["resource"]["attributes"]["service.name"] for span in reads} == {"validator"}, seen
+    if bus_kind == "eventbridge":
+        assert any(span["name"] == "EventBridge.PutEvents" for span in in_run), seen
+    clients = statements + reads
+    assert all(span["kind"] == "SpanKind.CLIENT" and span["parent_id"] for span in clients)
 
 
 def _assert_messaging_attributes(spans: list[dict[str, Any]], bus_kind: str) -> None:

@@ -1,6 +1,7 @@
 """One trace per run: the registry fetches a run causes (its stages' and the validator's) are spans
 of that run's trace, because every SDK request carries `traceparent` and every service app
-continues it."""
+continues it; so are the statements the services run for it, as client spans of their handlers'
+and requests' spans."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
 from schemaline.cli.scenarios import run_example_a, seed_registry
 from schemaline.cli.stack import embedded_stack
@@ -46,3 +48,13 @@ async def test_registry_fetches_inside_a_run_belong_to_the_runs_trace(tmp_path: 
     assert any(name.startswith(("lambda ", "glue ")) for name in callers), callers
     assert any("BatchLanded" in name for name in callers), f"the validator's fetches: {callers}"
     assert all(span.attributes and span.attributes["http.response.status_code"] == 200 for span in fetches)
+    statements = [span for span in spans if span.attributes and "db.system.name" in span.attributes]
+    assert statements, "the services' statements for the run are spans"
+    assert {span.context.trace_id for span in statements} == {run_trace}
+    assert all(span.kind is SpanKind.CLIENT for span in statements)
+    assert {span.attributes and span.attributes["db.system.name"] for span in statements} == {"sqlite"}
+    assert all(span.parent and span.parent.span_id in by_id for span in statements), "none is a root"
+    parents = {by_id[span.parent.span_id].name for span in statements if span.parent}
+    assert {"process BatchLanded", "process SchemaValidated"} <= parents, parents
+    pins = [span for span in statements if span.name == "SELECT validator_run_pins"]
+    assert pins, "the validator reads its run pins in the run's trace"

@@ -23,11 +23,10 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from aiobotocore.session import get_session
-
 from schemaline.contracts import RunRerunRequested
 from schemaline.contracts.codec import EventDecodeError, decode
 from schemaline.deploy.launcher import launch
+from schemaline.runtime.aws import aws_session
 from schemaline.runtime.bus.eventbridge_wire import from_sqs_body
 
 log = logging.getLogger("schemaline.deploy.rerun_lambda")
@@ -52,7 +51,7 @@ async def start(event: Any, environ: Mapping[str, str]) -> dict[str, str]:
     """Start the Glue job run the event asks for; what was started."""
     request = request_of(event)
     prefix = environ.get(JOB_PREFIX_ENV, "")
-    async with get_session().create_client(
+    async with aws_session().create_client(
         "glue", region_name=environ.get("AWS_REGION"), endpoint_url=environ.get(ENDPOINT_ENV) or None
     ) as glue:
         job_run_id = await launch(request, glue, job_prefix=prefix)

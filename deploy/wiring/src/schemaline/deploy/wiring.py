@@ -29,13 +29,13 @@ import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from aiobotocore.session import get_session
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.resources import Resource
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from schemaline.pipelines.deps import StageDeps
+from schemaline.runtime.aws import aws_session
 from schemaline.runtime.bus import EventBridgeTransport, EventBus, build_bus
 from schemaline.runtime.emf import EmfReader
 from schemaline.runtime.objectstore import ObjectStore, S3ObjectStore, open_object_store
@@ -87,7 +87,7 @@ class PipelineWiring:
 
 async def read_token(wiring: PipelineWiring) -> SecretStr:
     """The runner token from Secrets Manager (the stage roles may read that one secret only)."""
-    session = get_session()
+    session = aws_session()
     async with session.create_client(
         "secretsmanager", region_name=wiring.region, endpoint_url=wiring.endpoint_url
     ) as secrets:

@@ -25,10 +25,10 @@ from schemaline.sdk.operators import LineageClient
 async def _channels(settings: AlertsSettings, stack: contextlib.AsyncExitStack) -> dict[str, Channel]:
     channels: dict[str, Channel] = {}
     if settings.sns.topic_arn:
-        from aiobotocore.session import get_session
+        from schemaline.runtime.aws import aws_session
 
         client = await stack.enter_async_context(
-            get_session().create_client(
+            aws_session().create_client(
                 "sns", region_name=settings.sns.region, endpoint_url=settings.sns.endpoint_url
             )
         )

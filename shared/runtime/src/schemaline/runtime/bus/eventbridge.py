@@ -7,8 +7,7 @@ import json
 from collections.abc import AsyncGenerator, Iterable, Sequence
 from typing import Any
 
-from aiobotocore.session import get_session
-
+from schemaline.runtime.aws import aws_session
 from schemaline.runtime.bus.eventbridge_provision import (
     ServiceWiring,
     ensure_bus,
@@ -176,7 +175,7 @@ class EventBridgeTransport:
         return self._events
 
     async def connect(self) -> None:
-        session = get_session()
+        session = aws_session()
         stack = contextlib.AsyncExitStack()
         try:
             options = {"region_name": self._region, "endpoint_url": self._endpoint_url}

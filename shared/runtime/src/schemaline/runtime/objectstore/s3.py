@@ -6,9 +6,9 @@ import contextlib
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from typing import Any
 
-from aiobotocore.session import get_session
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
+from schemaline.runtime.aws import aws_session
 from schemaline.runtime.objectstore.errors import (
     InvalidObjectUri,
     ObjectNotFound,
@@ -59,7 +59,7 @@ class S3ObjectStore:
         part_size: int = DEFAULT_PART_SIZE,
         **client_kwargs: Any,
     ) -> AsyncIterator[S3ObjectStore]:
-        session = get_session()
+        session = aws_session()
         async with session.create_client(
             "s3", endpoint_url=endpoint_url, region_name=region_name, **client_kwargs
         ) as client:
