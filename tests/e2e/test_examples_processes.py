@@ -23,7 +23,8 @@ from .examples import example_a, example_b
 from .launchers import launcher_for
 from .process_stack import BusWiring, eventbridge_bus, process_stack, rabbitmq_bus
 
-pytestmark = [pytest.mark.postgres, pytest.mark.moto, pytest.mark.slow]
+# Every service its own process (five imports, migrations, a moto server): minutes on a loaded machine.
+pytestmark = [pytest.mark.postgres, pytest.mark.moto, pytest.mark.slow, pytest.mark.timeout(360)]
 
 
 def _spans(path: Path) -> list[dict[str, Any]]:
