@@ -7,15 +7,18 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiobotocore.session import get_session
+from opentelemetry import trace
 from pydantic import SecretStr
 
 from schemaline.contracts import Envelope, PipelineId, RunId, Selector
-from schemaline.deploy.wiring import PipelineWiring, WiringConfigError, pipeline_deps
+from schemaline.deploy.tracing import setup_stage_tracing
+from schemaline.deploy.wiring import PipelineWiring, WiringConfigError, pipeline_deps, stage_telemetry
 from schemaline.pipelines.glue import raw
 from schemaline.pipelines.glue.args import JobArgs
 from schemaline.pipelines.jobdefs import definition_files
@@ -27,8 +30,10 @@ from schemaline.runtime.bus import EventBus, build_transport
 from schemaline.runtime.settings import BusSettings, DatabaseSettings, Role
 from tests.support.aio import eventually
 from tests.support.layout import folder_of
+from tests.support.otlp import OtlpReceiver, otlp_receiver
 from tests.support.registry import TOKENS, auth_settings, running_registry, toy_check
 from tests.support.serving import serving
+from tests.support.tracing import fresh_global_tracer
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = {"type": "object", "properties": {"invoice_id": {"type": "string"}}, "required": ["invoice_id"]}
@@ -69,9 +74,36 @@ def test_job_arguments_come_first_then_the_environment() -> None:
         PipelineWiring.from_sources(["--registry-url", "http://r", "--event-bus", "b"], {"AWS_REGION": "x"})
 
 
+@pytest.fixture
+def otlp(monkeypatch: pytest.MonkeyPatch) -> Iterator[OtlpReceiver]:
+    """Spans asked for as in Lambda with the ADOT layer: OpenTelemetry's variables, OTLP/HTTP."""
+    with otlp_receiver() as receiver, fresh_global_tracer():  # the receiver outlives the provider
+        monkeypatch.setenv("OTEL_TRACES_EXPORTER", "otlp")
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", receiver.traces_url)
+        yield receiver
+
+
+def test_a_stage_sends_its_spans_when_it_flushes_its_metrics(otlp: OtlpReceiver) -> None:
+    """What the Lambda handler does after every invocation, before Lambda may freeze it."""
+    _provider, metrics = stage_telemetry()
+    with trace.get_tracer("test").start_as_current_span("lambda finance_invoice_extractor"):
+        pass
+    metrics.flush()
+    assert [(s.service, s.name) for s in otlp.spans()] == [
+        ("schemaline-pipelines", "lambda finance_invoice_extractor")
+    ]
+
+
+def test_without_opentelemetry_settings_no_spans_are_exported() -> None:
+    assert setup_stage_tracing("schemaline-pipelines", {}) is None
+    assert setup_stage_tracing("schemaline-pipelines", {"OTEL_TRACES_EXPORTER": "none"}) is None
+    with pytest.raises(ValueError, match="OTEL_TRACES_EXPORTER='zipkin'"):
+        setup_stage_tracing("schemaline-pipelines", {"OTEL_TRACES_EXPORTER": "zipkin"})
+
+
 @pytest.mark.moto
 async def test_the_factory_runs_a_glue_stage_on_production_parts(
-    moto_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    moto_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, otlp: OtlpReceiver
 ) -> None:
     tag = uuid.uuid4().hex[:8]
     bus_name, bucket = f"wiring-{tag}", f"wiring-{tag}"
@@ -137,6 +169,11 @@ async def test_the_factory_runs_a_glue_stage_on_production_parts(
         )
         assert seen[0].id == result.event.id
         assert seen[0].detail.object_uri == result.output_uri
+        # The run's spans left when its parts closed: the stage's, its S3 reads and writes, its event.
+        spans = otlp.spans()
+        [stage] = [s for s in spans if s.name == "glue finance_raw_ingest"]
+        run = {s.name for s in spans if s.trace_id == stage.trace_id}
+        assert {"S3.GetObject", "S3.PutObject", "EventBridge.PutEvents"} <= run, run
     finally:
         await observer.close()
 

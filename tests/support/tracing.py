@@ -20,6 +20,19 @@ def global_tracer_provider(provider: TracerProvider) -> Iterator[TracerProvider]
         _reset()
 
 
+@contextlib.contextmanager
+def fresh_global_tracer() -> Iterator[None]:
+    """No global tracer provider before the block (the code under test sets its own); the one it set
+    is shut down after (its spans sent while the test's receiver still listens), and forgotten."""
+    _reset()
+    try:
+        yield
+    finally:
+        if isinstance(trace._TRACER_PROVIDER, TracerProvider):
+            trace._TRACER_PROVIDER.shutdown()
+        _reset()
+
+
 def _reset() -> None:
     from opentelemetry.util._once import Once
 

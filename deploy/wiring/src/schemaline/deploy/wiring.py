@@ -34,6 +34,7 @@ from opentelemetry.sdk.resources import Resource
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from schemaline.deploy.tracing import setup_stage_tracing
 from schemaline.pipelines.deps import StageDeps
 from schemaline.runtime.aws import aws_session
 from schemaline.runtime.bus import EventBridgeTransport, EventBus, build_bus
@@ -95,18 +96,30 @@ async def read_token(wiring: PipelineWiring) -> SecretStr:
     return SecretStr(str(answer["SecretString"]).strip())
 
 
-def emf_metrics() -> tuple[MeterProvider, PipelineMetrics]:
-    """On Lambda and Glue no collector runs: metrics leave as EMF lines on stdout, flushed after
-    each invocation (the Lambda handler) or run (when the parts close)."""
+STAGE_SERVICE_NAME = "schemaline-pipelines"  # OTEL_SERVICE_NAME names the function or job instead
+
+
+def stage_telemetry() -> tuple[MeterProvider, PipelineMetrics]:
+    """On Lambda and Glue no collector runs: metrics leave as EMF lines on stdout, and spans over
+    OTLP when OpenTelemetry's environment asks (`schemaline.deploy.tracing`: the ADOT layer's
+    collector in Lambda). Both are flushed after each invocation (the Lambda handler flushes the
+    metrics) or run (when the parts close)."""
     reader = EmfReader()
     provider = MeterProvider(metric_readers=[reader], resource=Resource.create({"service.name": "pipelines"}))
-    return provider, PipelineMetrics.create(provider, flush=reader.flush)
+    tracing = setup_stage_tracing(STAGE_SERVICE_NAME)
+
+    def flush() -> None:
+        reader.flush()
+        if tracing is not None:
+            tracing.force_flush()
+
+    return provider, PipelineMetrics.create(provider, flush=flush)
 
 
 @contextlib.asynccontextmanager
 async def open_deps(wiring: PipelineWiring) -> AsyncIterator[StageDeps]:
     token = await read_token(wiring)
-    provider, metrics = emf_metrics()
+    provider, metrics = stage_telemetry()
     bus = EventBus(
         EventBridgeTransport(
             event_bus=wiring.event_bus,
