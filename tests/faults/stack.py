@@ -77,6 +77,7 @@ class ServiceProcess:
     workdir: Path
     tag: str
     database_url: str
+    amqp_url: str = AMQP_URL
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     _log: IO[bytes] | None = None
@@ -97,7 +98,10 @@ class ServiceProcess:
 
     def transport(self) -> Transport:
         return RabbitMQTransport(
-            AMQP_URL, exchange=f"fault.{self.tag}.events", queue_prefix=self.queue_prefix, queue_expires_s=600
+            self.amqp_url,
+            exchange=f"fault.{self.tag}.events",
+            queue_prefix=self.queue_prefix,
+            queue_expires_s=600,
         )
 
     async def migrate(self) -> None:
@@ -155,19 +159,27 @@ class ServiceProcess:
 
 
 @contextlib.asynccontextmanager
-async def service_process(service: str, workdir: Path, **settings: str) -> AsyncIterator[ServiceProcess]:
-    """`service` on a new database and bus of its own; `settings` add to or replace its defaults."""
+async def service_process(
+    service: str, workdir: Path, *, amqp_url: str = AMQP_URL, admin_dsn: str = ADMIN_DSN, **settings: str
+) -> AsyncIterator[ServiceProcess]:
+    """`service` on a new database and bus of its own; `settings` add to or replace its defaults.
+
+    `amqp_url` and `admin_dsn` (its server's `postgres` database) choose the broker and the server:
+    the shared ones, or a test's own that it may stop (tests/faults/private.py).
+    """
     tag = uuid.uuid4().hex[:8]
     name = f"fault_{tag}_{service}"
-    admin = await asyncpg.connect(ADMIN_DSN)
+    admin = await asyncpg.connect(admin_dsn)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-    running = ServiceProcess(service, workdir, tag, url)
+    server = admin_dsn.removeprefix("postgresql://").rpartition("/")[0]
+    url = f"postgresql+asyncpg://{server}/{name}"
+    running = ServiceProcess(service, workdir, tag, url, amqp_url)
     values = {
         "BUS__TRANSPORT": "rabbitmq",
+        "BUS__AMQP_URL": amqp_url,
         "BUS__EXCHANGE": f"fault.{tag}.events",
         "BUS__QUEUE_PREFIX": running.queue_prefix,
         "BUS__QUEUE_EXPIRES_S": "600",
@@ -192,7 +204,7 @@ async def service_process(service: str, workdir: Path, **settings: str) -> Async
             assert isinstance(cleaner, RabbitMQTransport)
             await cleaner.delete([service])
             await cleaner.close()
-        admin = await asyncpg.connect(ADMIN_DSN)
+        admin = await asyncpg.connect(admin_dsn)
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import asyncpg
 import httpx
 from aio_pika.exceptions import AMQPConnectionError, ChannelClosed, ChannelInvalidStateError, DeliveryError
 from botocore.exceptions import (  # type: ignore[import-untyped]
@@ -43,6 +44,12 @@ _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
     sa.OperationalError,
     sa.InterfaceError,
     sa.TimeoutError,  # the pool had no connection to give
+    # Raw asyncpg (the lineage writer's sink): the connection failed or was lost (class 08), the
+    # server is shutting down or starting up (57P01-57P03).
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
     httpx.TransportError,
     BotoConnectionError,
     AMQPConnectionError,
