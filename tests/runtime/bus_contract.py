@@ -235,6 +235,27 @@ class BusContract:
         finally:
             await bus.close()
 
+    async def test_an_outage_retried_through_leaves_an_unexpected_error_its_own_attempts(
+        self, make_bus: BusFactory
+    ) -> None:
+        failures: list[Exception] = [ConnectionError("db down")] * 3 + [ValueError("a hiccup")]
+        handled: list[str] = []
+
+        async def recovering(envelope: Envelope[Any]) -> None:
+            if failures:
+                raise failures.pop(0)
+            handled.append(envelope.id)
+
+        bus = make_bus()
+        bus.subscribe("alpha", ["BatchLanded"], recovering)
+        await bus.start()
+        event = landed(9)
+        await bus.publish(event)
+        await eventually(
+            lambda: handled == [event.id], what="handled after 3 transient, 1 unexpected failure"
+        )
+        assert await bus.dead_letters("alpha") == []
+
     async def test_a_permanent_error_is_dead_lettered_at_once(self, make_bus: BusFactory) -> None:
         attempts: list[str] = []
 

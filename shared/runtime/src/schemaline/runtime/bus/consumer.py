@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,12 +38,13 @@ class RetryPolicy:
         ceiling = min(self.max_backoff_s, self.backoff_s * (2 ** min(attempt - 1, 32)))
         return float(ceiling / 2 + random.uniform(0, ceiling / 2))
 
-    def gives_up(self, failure: Failure, attempt: int, elapsed_s: float, next_delay_s: float) -> bool:
+    def gives_up(self, failure: Failure, times: int, elapsed_s: float, next_delay_s: float) -> bool:
+        """After `times` failures of this kind, `elapsed_s` since the first attempt."""
         if failure is Failure.PERMANENT:
             return True
         if failure is Failure.TRANSIENT:
             return elapsed_s + next_delay_s > self.retry_for_s
-        return attempt >= self.max_attempts
+        return times >= self.max_attempts
 
 
 DEAD_LETTER_CODE = PipeCode.EVENT_DEAD_LETTERED
@@ -189,6 +191,9 @@ class Consumer:
             loop = asyncio.get_running_loop()
             started = loop.time()
             attempt = 0
+            # Failures by kind: the few attempts an unexpected error gets are its own, not spent by
+            # an outage the message was retried through before.
+            failures: Counter[Failure] = Counter()
             while True:
                 attempt += 1
                 try:
@@ -198,10 +203,11 @@ class Consumer:
                 except Exception as exc:
                     span.record_exception(exc)
                     failure = classify(exc)
+                    failures[failure] += 1
                     reason = f"{type(exc).__name__}: {exc}"
                     delay = self.retry.delay(attempt)
                     elapsed = loop.time() - started
-                    if self.retry.gives_up(failure, attempt, elapsed, delay):
+                    if self.retry.gives_up(failure, failures[failure], elapsed, delay):
                         span.set_status(Status(StatusCode.ERROR, reason))
                         reason = f"handler failed {attempt} times in {elapsed:.1f} s ({failure}): {reason}"
                         await self._announce(envelope, reason)
