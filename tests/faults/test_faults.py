@@ -31,13 +31,15 @@ pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres, pytest.mark.slow, pyte
 
 # Events queued before a SIGKILL (half as many for a dropped connection). Smaller for the services
 # added later, to keep `make faults` short on two cores: the drift detector handles ~40 events/s here,
-# the registry's proposals are made through its API first, and the validator's test starts a registry.
+# the registry's proposals are made through its API first, the validator's test starts a registry, and
+# each alert is handled, then delivered over HTTP by a loop of its own.
 BACKLOG = {
     "lineage_writer": 2000,
     "governance": 2000,
     "drift_detector": 1000,
     "registry": 600,
     "validator": 1000,
+    "alerts": 300,
 }
 STATEFUL = list(BACKLOG)
 
