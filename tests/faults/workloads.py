@@ -73,6 +73,10 @@ class Workload:
         assert self._target is not None, "serving() first"
         return await self._target.effects(list(ids))
 
+    async def handled(self, ids: Sequence[str]) -> int:
+        """How many of these events the service has handled: when a fault strikes mid-backlog."""
+        return (await self.effects(ids))[1]
+
     def note(self) -> str:
         """What else the figures should say about this service's run."""
         return ""
@@ -326,6 +330,10 @@ class Notices(Workload):
         notices = [delivered[key] for key in keys if key in delivered]
         occurrences, incidents = await super().effects(keys)
         return sum(len(n) for n in notices) + occurrences - incidents, len(notices)
+
+    async def handled(self, ids: Sequence[str]) -> int:
+        """Incidents opened: delivery lags handling, so a fault timed by notices would miss it."""
+        return (await super().effects([self._incidents[i] for i in ids]))[1]
 
     def note(self) -> str:
         assert self._hook is not None, "needs() first"
