@@ -11,8 +11,9 @@ from sqlalchemy import select
 from schemaline.alerts.spec import SPEC
 from schemaline.alerts.tables import incidents
 from schemaline.runtime.service import start
+from tests.support.webhook import Webhook
 
-from .conftest import Alerts, Webhook
+from .conftest import Alerts
 
 pytestmark = pytest.mark.moto
 

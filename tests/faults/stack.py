@@ -24,9 +24,12 @@ from schemaline.contracts import BatchLanded, Envelope, new_envelope
 from schemaline.runtime.bus import EventBus, RabbitMQTransport
 from schemaline.runtime.bus.transport import Transport
 from tests.e2e.launchers import ProcessLauncher
-from tests.e2e.process_stack import SERVICES as PREFIXES
+from tests.e2e.process_stack import SERVICES
 from tests.support.postgres import ADMIN_DSN
 from tests.support.rabbitmq import AMQP_URL
+
+# The end-to-end stack's services, and the alerts service (which that stack does not start).
+PREFIXES = {**SERVICES, "alerts": "SCHEMALINE_ALERTS_"}
 
 # What each service does once per event, as SQL over its own database: (effects, distinct events).
 EFFECTS = {
@@ -51,6 +54,10 @@ EFFECTS = {
     # A detection that opens a case names it; a second handling would count a second detection on it.
     "drift_detector": (
         "SELECT coalesce(sum(detections), 0), count(*) FROM drift_cases WHERE case_id = ANY($1)"
+    ),
+    # By incident key: an event handled twice would count a second occurrence on its incident.
+    "alerts": (
+        "SELECT coalesce(sum(occurrences), 0), count(*) FROM alert_incidents WHERE incident_key = ANY($1)"
     ),
 }
 

@@ -4,7 +4,8 @@ the test counts the effects of what it sent.
 A `Workload` makes the n-th event of a test for its service and answers, for a list of event ids,
 (effects, distinct events they belong to): lost = sent − distinct, duplicated = effects − distinct.
 Services whose effects are rows of their own database count them in SQL (stack.EFFECTS); the
-validator keeps none per batch, so its verdicts are counted as they are published.
+validator keeps none per batch, so its verdicts are counted as they are published; the alerts
+service's notices are counted where they arrive, on a webhook served by the test.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from typing import Any
 
 import httpx
 
+from schemaline.alerts.incidents import failure_incident
 from schemaline.contracts import (
     Envelope,
     Fqid,
+    PipelineFailed,
     PipelineId,
     ProposalId,
     SchemaApproved,
@@ -37,6 +40,7 @@ from schemaline.sdk.registry_api import RegistryApi
 from tests.e2e.process_stack import free_port
 from tests.faults.stack import ServiceProcess, landed, publisher, service_process
 from tests.support.invoices import invoice, jsonl
+from tests.support.webhook import Webhook, webhook_receiver
 
 VERDICTS = ("SchemaValidated", "SchemaDriftDetected", "PipelineFailed")
 
@@ -68,6 +72,10 @@ class Workload:
         """(effects, distinct events they belong to) of these event ids."""
         assert self._target is not None, "serving() first"
         return await self._target.effects(list(ids))
+
+    async def handled(self, ids: Sequence[str]) -> int:
+        """How many of these events the service has handled: when a fault strikes mid-backlog."""
+        return (await self.effects(ids))[1]
 
     def note(self) -> str:
         """What else the figures should say about this service's run."""
@@ -259,6 +267,80 @@ class Verdicts(Workload):
         return f"verdicts: {kinds}; {self._deliveries - distinct} re-sent with the same id"
 
 
+class Notices(Workload):
+    """The alerts service, sent `PipelineFailed` of a failed run each: each opens an incident of its
+    own, whose alert is delivered to a Slack-compatible webhook served by the test. Notices are
+    counted where they arrive, by incident and delivery (the payload names both); an incident's
+    `occurrences` in its database would count an event handled twice. The same delivery received
+    again (sent, then the process killed before it was marked: at least once) is a re-send, counted
+    apart. Reminders are a day away, so any second delivery for an incident is a duplicate."""
+
+    consumes = "PipelineFailed"
+
+    def __init__(self) -> None:
+        super().__init__("alerts")
+        self._incidents: dict[str, str] = {}  # event id -> the key of the incident it opens
+        self._hook: Webhook | None = None
+
+    @contextlib.asynccontextmanager
+    async def needs(self, workdir: Path) -> AsyncIterator[dict[str, str]]:
+        with webhook_receiver() as hook:
+            self._hook = hook
+            yield {
+                "WEBHOOK__URL": hook.url,
+                "REMINDER_AFTER_S": "86400",
+                "DELIVERY__POLL_INTERVAL_S": "0.1",
+                "DELIVERY__BATCH_SIZE": "200",
+                # A notice claimed when the process is killed waits out its lease (120 s by default).
+                "DELIVERY__LEASE_S": "3",
+            }
+
+    async def events(self, tag: str, count: int) -> list[Envelope[Any]]:
+        events = [new_envelope(self._failure(tag, n), source="fault-suite") for n in range(count)]
+        for event in events:
+            self._incidents[event.id] = failure_incident(event.detail, event.id, frozenset()).key
+        return events
+
+    @staticmethod
+    def _failure(tag: str, n: int) -> PipelineFailed:
+        return PipelineFailed.model_validate(
+            {
+                "pipeline_id": "finance_raw_ingest",
+                "run_id": f"jr-{tag}-{n:06d}",
+                "layer": "raw",
+                "code": "PIPE-1002",
+                "message": f"payload at /records/{n}/amount: must be a number",
+                "component": "glue:raw",
+            }
+        )
+
+    def _delivered(self) -> dict[str, set[str]]:
+        """The deliveries received, by incident."""
+        assert self._hook is not None, "needs() first"
+        by_incident: dict[str, set[str]] = defaultdict(set)
+        for payload in list(self._hook.received):
+            names = payload["metadata"]["event_payload"]
+            by_incident[names["incident"]].add(names["delivery"])
+        return by_incident
+
+    async def effects(self, ids: Sequence[str]) -> tuple[int, int]:
+        """Notices delivered, plus occurrences beyond the first on their incidents; incidents notified."""
+        delivered = self._delivered()
+        keys = [self._incidents[i] for i in ids]
+        notices = [delivered[key] for key in keys if key in delivered]
+        occurrences, incidents = await super().effects(keys)
+        return sum(len(n) for n in notices) + occurrences - incidents, len(notices)
+
+    async def handled(self, ids: Sequence[str]) -> int:
+        """Incidents opened: delivery lags handling, so a fault timed by notices would miss it."""
+        return (await super().effects([self._incidents[i] for i in ids]))[1]
+
+    def note(self) -> str:
+        assert self._hook is not None, "needs() first"
+        resent = len(self._hook.received) - sum(len(d) for d in self._delivered().values())
+        return f"{resent} notice(s) re-sent with the same delivery"
+
+
 # A fresh workload for each service, per test (a workload holds the state of one test).
 WORKLOADS: Mapping[str, Callable[[], Workload]] = {
     "lineage_writer": partial(Workload, "lineage_writer"),
@@ -266,4 +348,5 @@ WORKLOADS: Mapping[str, Callable[[], Workload]] = {
     "registry": Approvals,
     "validator": Verdicts,
     "drift_detector": Detections,
+    "alerts": Notices,
 }

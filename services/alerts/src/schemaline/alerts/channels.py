@@ -43,7 +43,8 @@ class SnsChannel:
 
 
 class WebhookChannel:
-    """Slack's incoming-webhook JSON (`text`, mrkdwn); escalations mention the channel."""
+    """Slack's incoming-webhook JSON (`text`, mrkdwn); escalations mention the channel. The metadata
+    names the incident and the delivery: a notice sent again (at least once) has the same delivery."""
 
     name = "webhook"
 
@@ -58,7 +59,7 @@ class WebhookChannel:
             "mrkdwn": True,
             "metadata": {
                 "event_type": "schemaline_alert",
-                "event_payload": {"incident": notice.incident_key},
+                "event_payload": {"incident": notice.incident_key, "delivery": notice.delivery_id},
             },
         }
         answer = await self._client.post(self._url, json=payload)
