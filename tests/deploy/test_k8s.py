@@ -15,9 +15,10 @@ import kubernetes_validate
 import pytest
 import yaml
 from cloudcoil.models.keda.v1alpha1 import ScaledObject, TriggerAuthentication
+from fastapi import FastAPI
 
 from schemaline.alerts.settings import AlertsSettings
-from schemaline.alerts.spec import api as alerts_api
+from schemaline.alerts.spec import SPEC as ALERTS
 from schemaline.console.settings import ConsoleSettings
 from schemaline.console.spec import SPEC as CONSOLE
 from schemaline.deploy.wiring import PipelineSettings
@@ -30,9 +31,9 @@ from schemaline.pipelines.wiring import factory_from_env
 from schemaline.registry.api import create_app as registry_app
 from schemaline.runtime.bus import EventBridgeTransport, EventBus, InMemoryTransport, RabbitMQTransport
 from schemaline.runtime.http.auth import TokenTable
-from schemaline.runtime.service import Parts, start
+from schemaline.runtime.service import Parts, ServiceSpec, start
 from schemaline.validator.settings import ValidatorSettings
-from schemaline.validator.spec import api as validator_api
+from schemaline.validator.spec import SPEC as VALIDATOR
 from tests.deploy import netpol
 from tests.deploy.cfn import resolve
 from tests.deploy.manifests import (
@@ -751,9 +752,16 @@ TOKENLESS_APPS: dict[str, Any] = {
         tokens=TokenTable([]),
     ),
     # Their own routes only (the runtime adds /api/v1/dlq as it starts them).
-    "validator": lambda: validator_api(NO_DEPS, Parts(ValidatorSettings(), EventBus(InMemoryTransport()))),
-    "alerts": lambda: alerts_api(NO_DEPS, Parts(AlertsSettings(), EventBus(InMemoryTransport()))),
+    "validator": lambda: _api_of(VALIDATOR, ValidatorSettings()),
+    "alerts": lambda: _api_of(ALERTS, AlertsSettings()),
 }
+
+
+def _api_of(spec: ServiceSpec[Any, Any], settings: Any) -> FastAPI:
+    assert spec.api is not None
+    return spec.api(NO_DEPS, Parts(settings, EventBus(InMemoryTransport())))
+
+
 GUARDED = {  # a route of each API that wants a token
     "lineage-writer": "/api/v1/lineage/pipelines/p/runs",
     "drift-detector": "/api/v1/drift/cases",

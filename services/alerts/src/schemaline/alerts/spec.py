@@ -8,7 +8,6 @@ import contextlib
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
-from fastapi import FastAPI
 
 from schemaline.alerts.channels import Channel, SnsChannel, WebhookChannel
 from schemaline.alerts.deliver import Clock, Deliverer, utcnow
@@ -16,9 +15,7 @@ from schemaline.alerts.handlers import HANDLERS, SERVICE, Deps
 from schemaline.alerts.settings import AlertsSettings
 from schemaline.alerts.slo import LineageSlo, SloSource, SloWatch
 from schemaline.alerts.tables import metadata
-from schemaline.runtime.http.app import create_api_app
-from schemaline.runtime.http.auth import TokenTable
-from schemaline.runtime.service import Parts, ServiceSpec
+from schemaline.runtime.service import Parts, ServiceSpec, dead_letter_api
 from schemaline.sdk.operators import LineageClient
 
 
@@ -86,16 +83,11 @@ def _lineage(settings: AlertsSettings, parts: Parts[AlertsSettings]) -> LineageC
     )
 
 
-def api(_deps: Deps, parts: Parts[AlertsSettings]) -> FastAPI:
-    """No routes of its own: the runtime adds /api/v1/dlq, so its dead letters need no broker tools."""
-    return create_api_app(
-        title="Schemaline alerts",
-        description="The alerts service's dead letters (list, show, redrive) and its health.",
-        tokens=TokenTable(parts.settings.auth.tokens),
-        routers=[],
-    )
-
-
 SPEC = ServiceSpec(
-    name=SERVICE, settings=AlertsSettings, handlers=HANDLERS, open=open_deps, tables=(metadata,), api=api
+    name=SERVICE,
+    settings=AlertsSettings,
+    handlers=HANDLERS,
+    open=open_deps,
+    tables=(metadata,),
+    api=dead_letter_api("alerts service"),
 )

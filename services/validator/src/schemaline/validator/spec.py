@@ -6,12 +6,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
 from opentelemetry import metrics
 
-from schemaline.runtime.http.app import create_api_app
-from schemaline.runtime.http.auth import TokenTable
-from schemaline.runtime.service import Parts, ServiceSpec
+from schemaline.runtime.service import Parts, ServiceSpec, dead_letter_api
 from schemaline.sdk.metrics import PipelineMetrics
 from schemaline.sdk.registry_settings import connect_registry
 from schemaline.validator.handler import HANDLERS, SERVICE, Deps
@@ -46,22 +43,12 @@ async def open_deps(
         )
 
 
-def api(_deps: Deps, parts: Parts[ValidatorSettings]) -> FastAPI:
-    """No routes of its own: the runtime adds /api/v1/dlq, so its dead letters need no broker tools."""
-    return create_api_app(
-        title="Schemaline validator",
-        description="The validator's dead letters (list, show, redrive) and its health.",
-        tokens=TokenTable(parts.settings.auth.tokens),
-        routers=[],
-    )
-
-
 SPEC = ServiceSpec(
     name=SERVICE,
     settings=ValidatorSettings,
     handlers=HANDLERS,
     open=open_deps,
     tables=(pins_metadata,),
-    api=api,
+    api=dead_letter_api("validator"),
     objects=True,
 )

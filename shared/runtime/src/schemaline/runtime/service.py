@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from schemaline.runtime.bus import EventBus, Transport, build_bus
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.handling import Binding, Handlers, TxHandlers
-from schemaline.runtime.http.app import limit_requests
+from schemaline.runtime.http.app import create_api_app, limit_requests
+from schemaline.runtime.http.auth import TokenTable
 from schemaline.runtime.http.dlq import serve_dead_letters
 from schemaline.runtime.metrics import serve_metrics
 from schemaline.runtime.migrate import Migration, create_all, require_tables, run_migration
@@ -95,6 +96,22 @@ class ServiceSpec(Generic[S, D]):
 
     def table_names(self) -> set[str]:
         return {name for schema in (runtime_metadata, *self.tables) for name in schema.tables}
+
+
+def dead_letter_api(service: str) -> Callable[[Any, Parts[Any]], FastAPI]:
+    """An operator API with no routes of its own, for a consumer with no other operator actions:
+    health, whoami and (added by `start`, as on every consumer's API) `/api/v1/dlq`, so its dead
+    letters need no broker tools."""
+
+    def api(_deps: Any, parts: Parts[Any]) -> FastAPI:
+        return create_api_app(
+            title=f"Schemaline {service}",
+            description=f"The {service}'s dead letters (list, show, redrive) and its health.",
+            tokens=TokenTable(parts.settings.auth.tokens),
+            routers=[],
+        )
+
+    return api
 
 
 @dataclass
