@@ -10,26 +10,22 @@ import pytest
 from botocore.config import Config  # type: ignore[import-untyped]
 from botocore.exceptions import EndpointConnectionError  # type: ignore[import-untyped]
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
 from schemaline.runtime.bus import EventBus, build_transport
 from schemaline.runtime.objectstore import ObjectNotFound, S3ObjectStore
 from schemaline.runtime.settings import BusSettings
-from schemaline.runtime.telemetry import get_tracer, setup_tracing
+from schemaline.runtime.telemetry import get_tracer
 from tests.runtime.bus_contract import landed
-from tests.support.tracing import global_tracer_provider
+from tests.support.tracing import recorded_spans
 
 pytestmark = pytest.mark.moto
 
 
 @pytest.fixture
 def exporter() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = setup_tracing("test")
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    with global_tracer_provider(provider):
+    with recorded_spans() as exporter:
         yield exporter
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import httpx
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text
@@ -23,8 +22,8 @@ from starlette.routing import Route
 
 from schemaline.runtime.db import create_engine
 from schemaline.runtime.http.tracing import TraceRequests
-from schemaline.runtime.telemetry import get_tracer, setup_tracing
-from tests.support.tracing import global_tracer_provider
+from schemaline.runtime.telemetry import get_tracer
+from tests.support.tracing import recorded_spans
 
 metadata = MetaData()
 items = Table("items", metadata, Column("id", Integer, primary_key=True), Column("name", String(20)))
@@ -32,10 +31,7 @@ items = Table("items", metadata, Column("id", Integer, primary_key=True), Column
 
 @pytest.fixture
 def exporter() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    provider = setup_tracing("test")
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    with global_tracer_provider(provider):
+    with recorded_spans() as exporter:
         yield exporter
 
 

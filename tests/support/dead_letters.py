@@ -6,6 +6,15 @@ import json
 
 from schemaline.runtime.bus import Transport
 
+# What a consumer's operator API serves when it has no routes of its own (runtime.dead_letter_api).
+DLQ_API_ROUTES = {
+    "/api/v1/health",
+    "/api/v1/whoami",
+    "/api/v1/dlq",
+    "/api/v1/dlq/{message_id}",
+    "/api/v1/dlq/redrive",
+}
+
 
 class Letter:
     """A delivered-message stand-in, to put a letter in a DLQ directly."""

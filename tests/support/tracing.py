@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 
 @contextlib.contextmanager
@@ -18,6 +20,18 @@ def global_tracer_provider(provider: TracerProvider) -> Iterator[TracerProvider]
     finally:
         provider.shutdown()
         _reset()
+
+
+@contextlib.contextmanager
+def recorded_spans() -> Iterator[InMemorySpanExporter]:
+    """A global provider for the block whose every finished span lands in the yielded exporter."""
+    from schemaline.runtime.telemetry import setup_tracing
+
+    exporter = InMemorySpanExporter()
+    provider = setup_tracing("test")
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    with global_tracer_provider(provider):
+        yield exporter
 
 
 @contextlib.contextmanager

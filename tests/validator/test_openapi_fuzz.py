@@ -12,6 +12,7 @@ from schemaline.runtime.objectstore import LocalFolderStore
 from schemaline.runtime.settings import Role
 from schemaline.validator.settings import ValidatorSettings
 from schemaline.validator.spec import SPEC
+from tests.support.dead_letters import DLQ_API_ROUTES
 from tests.support.fuzz import fuzz_api
 from tests.support.registry import auth_settings, bearer
 from tests.support.serving import serving
@@ -39,10 +40,4 @@ def test_no_generated_request_gets_a_server_error(live: str) -> None:
 
 def test_the_document_names_every_route(live: str) -> None:
     paths = httpx.get(f"{live}/openapi.json").json()["paths"]
-    assert set(paths) == {
-        "/api/v1/health",
-        "/api/v1/whoami",
-        "/api/v1/dlq",
-        "/api/v1/dlq/{message_id}",
-        "/api/v1/dlq/redrive",
-    }
+    assert set(paths) == DLQ_API_ROUTES
